@@ -1,0 +1,51 @@
+"""convae_helpers: the code behind the convae notebooks.
+
+Modules, one concern each: ``models`` (Encoder, Decoder, Autoencoder), ``training``
+(ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders), ``metrics``
+(MSE, PSNR, the PCA baseline), ``plotting``, ``settings`` (smoke mode) and ``device``.
+"""
+
+from .data import (
+    CLASS_NAMES,
+    CIFAR10UnavailableError,
+    CustomCIFAR10,
+    ImageSet,
+    article_datasets,
+    article_transform,
+    extract_each_class,
+    load_cifar10,
+    load_image_folder,
+    load_offline_cifar10,
+    load_split,
+)
+from .device import pick_device
+from .models import Autoencoder, Decoder, Encoder, build_autoencoder, count_parameters
+from .settings import Settings, get_settings, report_environment
+from .training import ConvolutionalAutoencoder, TrainingDivergedError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CLASS_NAMES",
+    "CIFAR10UnavailableError",
+    "Autoencoder",
+    "ConvolutionalAutoencoder",
+    "CustomCIFAR10",
+    "Decoder",
+    "Encoder",
+    "ImageSet",
+    "Settings",
+    "TrainingDivergedError",
+    "article_datasets",
+    "article_transform",
+    "build_autoencoder",
+    "count_parameters",
+    "extract_each_class",
+    "get_settings",
+    "load_cifar10",
+    "load_image_folder",
+    "load_offline_cifar10",
+    "load_split",
+    "pick_device",
+    "report_environment",
+]

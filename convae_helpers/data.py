@@ -1,0 +1,290 @@
+"""Images for the autoencoder: CIFAR-10, a built-in offline stand-in, and your own folders.
+
+* ``load_cifar10`` downloads CIFAR-10 with torchvision into the data folder, and turns a
+  failed download into ``CIFAR10UnavailableError``, a message with the ways out.
+* ``load_offline_cifar10`` generates a CIFAR-10-shaped set of labelled pictures (shapes,
+  stripes, gradients, textures) in a fraction of a second, for smoke runs and classrooms
+  without network. Whatever uses it says so.
+* ``load_image_folder`` reads an ``ImageFolder`` tree (``root/<class>/<image>``) of any size.
+* ``CustomCIFAR10``, ``article_transform`` and ``extract_each_class`` are the article's.
+
+All loaders return something with ``data`` (uint8, (N, 32, 32, 3)), ``targets`` and
+``classes``, like ``torchvision.datasets.CIFAR10``, so the notebooks treat them alike.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torchvision
+from PIL import Image
+from torch.utils.data import Dataset
+from torchvision import transforms as T
+
+from .settings import Settings, get_settings
+
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+OFFLINE_CLASS_NAMES = (
+    "disc",
+    "square",
+    "triangle",
+    "horizontal stripes",
+    "vertical stripes",
+    "diagonal stripes",
+    "checkerboard",
+    "radial gradient",
+    "linear gradient",
+    "rings",
+)
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
+OFFLINE_NOTICE = "OFFLINE images: procedurally generated shapes and textures, not CIFAR-10"
+
+
+class CIFAR10UnavailableError(RuntimeError):
+    """CIFAR-10 is neither in the data folder nor downloadable."""
+
+
+@dataclass
+class ImageSet:
+    """Images held in memory in CIFAR-10's layout.
+
+    Attributes:
+        data: uint8 array of shape (N, 32, 32, 3), like ``CIFAR10.data``.
+        targets: the class index of each image.
+        classes: the class names.
+        name: where the images come from, for printouts and figure titles.
+    """
+
+    data: np.ndarray
+    targets: list[int]
+    classes: Sequence[str]
+    name: str
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[Image.Image, int]:
+        return Image.fromarray(self.data[index]), self.targets[index]
+
+
+def article_transform() -> T.Compose:
+    """The article's transform: to a float tensor in [0, 1], then (x - 0.5) / 0.5 per channel, so [-1, 1]."""
+    return T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+
+
+class CustomCIFAR10(Dataset):
+    """The article's dataset: a list of images (HWC uint8 arrays or PIL images) and a transform.
+
+    It yields the transformed image alone, without its label: the target of an
+    autoencoder is its input.
+    """
+
+    def __init__(self, data: Sequence[Any], transforms: Callable[[Any], torch.Tensor] | None = None) -> None:
+        if transforms is not None and not callable(transforms):
+            raise TypeError(f"transforms must be callable, e.g. article_transform(); got {type(transforms).__name__}.")
+        self.data = data
+        self.transforms = transforms
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, idx: int) -> Any:
+        image = self.data[idx]
+        if self.transforms is not None:
+            image = self.transforms(image)
+        return image
+
+
+def extract_each_class(dataset: Any) -> list[Any]:
+    """One image per class, in class order, found in one pass over the labels.
+
+    Works on ``torchvision.datasets.CIFAR10``, ``ImageSet`` and any dataset of
+    (image, label) pairs; returns the images as the dataset stores them.
+    """
+    n_classes = len(getattr(dataset, "classes", CLASS_NAMES))
+    labels = getattr(dataset, "targets", None)
+    if labels is None:
+        labels = (dataset[i][1] for i in range(len(dataset)))
+    first: dict[int, int] = {}
+    for index, label in enumerate(labels):
+        first.setdefault(int(label), index)
+        if len(first) == n_classes:
+            break
+    missing = [c for c in range(n_classes) if c not in first]
+    if missing:
+        raise ValueError(f"dataset has no image of class(es) {missing}; expected all {n_classes} classes.")
+    stored = getattr(dataset, "data", None)
+    return [stored[first[c]] if stored is not None else dataset[first[c]][0] for c in range(n_classes)]
+
+
+def load_cifar10(train: bool = True, root: str | Path | None = None, download: bool = True) -> Any:
+    """CIFAR-10's training (50,000 images) or test split (10,000) through torchvision.
+
+    ``root`` defaults to the data folder of ``get_settings()`` (``data/`` or ``CONVAE_DATA_DIR``).
+    Raises ``CIFAR10UnavailableError`` with the ways out when it cannot be loaded.
+    """
+    folder = Path(root) if root is not None else get_settings().data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return torchvision.datasets.CIFAR10(root=str(folder), train=train, download=download)
+    except (urllib.error.URLError, OSError, RuntimeError) as error:
+        raise CIFAR10UnavailableError(_unavailable_message(folder, download, error)) from error
+
+
+def cifar10_at_hand(root: str | Path | None = None) -> bool:
+    """True when CIFAR-10 is in the data folder already (extracted, or as the archive)."""
+    folder = Path(root) if root is not None else get_settings().data_dir
+    return (folder / "cifar-10-batches-py").is_dir() or (folder / CIFAR10_ARCHIVE).is_file()
+
+
+def _unavailable_message(folder: Path, download: bool, error: BaseException) -> str:
+    what = f"the download from {CIFAR10_URL} failed" if download else "it is not in the data folder"
+    return (
+        f"CIFAR-10 could not be loaded into {folder}: {what} ({type(error).__name__}: {error}).\n"
+        "Ways out:\n"
+        f"  1. put {CIFAR10_ARCHIVE} (about 163 MB, from {CIFAR10_URL}) into {folder} and run again;\n"
+        "  2. point CONVAE_DATA_DIR at a folder that holds it;\n"
+        "  3. use the built-in offline images: convae_helpers.load_offline_cifar10() "
+        "(the notebooks switch to them by themselves)."
+    )
+
+
+def _offline_masks(kind: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Soft masks in [0, 1], shape (n, 32, 32), of one picture family."""
+    yy, xx = np.mgrid[0:32, 0:32].astype(np.float32) / 32.0
+    xx, yy = xx[None], yy[None]
+
+    def draw(low: float, high: float) -> np.ndarray:
+        return rng.uniform(low, high, size=(n, 1, 1)).astype(np.float32)
+
+    cx, cy, size = draw(0.3, 0.7), draw(0.3, 0.7), draw(0.15, 0.3)
+    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2)
+    freq, phase = draw(1.5, 4.5), draw(0, 2 * np.pi)
+
+    def edge(inside: np.ndarray) -> np.ndarray:  # anti-aliased step: 1 inside, 0 outside
+        return np.clip(inside * 32 + 0.5, 0, 1)
+
+    if kind == 0:  # disc
+        return edge(size - dist)
+    if kind == 1:  # square
+        return edge(size - np.maximum(np.abs(xx - cx), np.abs(yy - cy)))
+    if kind == 2:  # triangle, apex up
+        top = cy - size
+        return edge(np.minimum((yy - top) * 0.6 - np.abs(xx - cx), cy + size - yy))
+    if kind in (3, 4, 5):  # stripes: horizontal, vertical, diagonal
+        coordinate = {3: yy, 4: xx, 5: (xx + yy * np.sign(draw(-1, 1))) / 1.4}[kind]
+        return edge(np.sin(2 * np.pi * freq * coordinate + phase) / 8)
+    if kind == 6:  # checkerboard
+        cells = np.floor(freq + 1)
+        return ((np.floor(xx * cells + phase) + np.floor(yy * cells)) % 2).astype(np.float32)
+    if kind == 7:  # radial gradient
+        return np.clip(1 - dist / (2 * size), 0, 1)
+    if kind == 8:  # linear gradient along a random direction
+        angle = phase
+        ramp = (xx - 0.5) * np.cos(angle) + (yy - 0.5) * np.sin(angle)
+        return np.clip(ramp + 0.5, 0, 1)
+    return 0.5 + 0.5 * np.cos(2 * np.pi * freq * 1.5 * dist)  # rings
+
+
+def make_offline_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` generated 32x32 RGB images and their labels (10 balanced classes), deterministic in ``seed``.
+
+    Each image blends two random colours through a class-specific mask and adds a
+    little noise. Returns (uint8 array (n, 32, 32, 3), int64 array (n,)).
+    """
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % 10)
+    images = np.empty((n, 32, 32, 3), dtype=np.float32)
+    for kind in range(10):
+        index = np.flatnonzero(labels == kind)
+        mask = _offline_masks(kind, len(index), rng)[..., None]  # (n_k, 32, 32, 1)
+        background = rng.uniform(0, 255, size=(len(index), 1, 1, 3))
+        foreground = rng.uniform(0, 255, size=(len(index), 1, 1, 3))
+        images[index] = background * (1 - mask) + foreground * mask
+    images += rng.normal(0, 4, size=images.shape).astype(np.float32)
+    return np.clip(images, 0, 255).round().astype(np.uint8), labels.astype(np.int64)
+
+
+def load_offline_cifar10(train: bool = True, n: int | None = None) -> ImageSet:
+    """The built-in offline images: 5,000 for training or 1,000 for validation by default.
+
+    The two splits come from different seeds, so validation images are never training images.
+    """
+    count = n if n is not None else (5000 if train else 1000)
+    data, labels = make_offline_images(count, seed=0 if train else 1)
+    return ImageSet(data, labels.tolist(), OFFLINE_CLASS_NAMES, OFFLINE_NOTICE)
+
+
+def load_image_folder(path: str | Path, size: int = 32) -> ImageSet:
+    """Images from a folder in the ``ImageFolder`` layout (``path/<class>/<image>``).
+
+    Every image is resized so its short side is ``size``, centre-cropped to ``size`` x
+    ``size`` and kept in memory as uint8, like CIFAR-10.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"path {str(folder)!r} is not a folder; expected a folder of class folders of images.")
+    try:
+        dataset = torchvision.datasets.ImageFolder(
+            str(folder), transform=T.Compose([T.Resize(size), T.CenterCrop(size)])
+        )
+    except FileNotFoundError as error:
+        raise ValueError(
+            f"path {str(folder)!r} holds no class folders with images ({error}); expected path/<class>/<image>.jpg."
+        ) from None
+    data = np.stack([np.asarray(image, dtype=np.uint8) for image, _ in dataset])
+    return ImageSet(data, list(dataset.targets), dataset.classes, f"images from {folder}")
+
+
+def subset(images: ImageSet, n: int | None, seed: int = 0) -> ImageSet:
+    """A seeded random ``n`` of ``images`` (all of them when ``n`` is None or larger), order kept."""
+    if n is None or n >= len(images):
+        return images
+    keep = np.sort(np.random.default_rng(seed).choice(len(images), size=n, replace=False))
+    return ImageSet(images.data[keep], [images.targets[i] for i in keep], images.classes, images.name)
+
+
+def load_split(train: bool, settings: Settings | None = None) -> ImageSet:
+    """The training or validation images of a notebook run, as its settings ask.
+
+    CIFAR-10 (validation: its test split) when it can be had; in smoke mode only when it
+    is already in the data folder. Otherwise the offline images, with a printed notice.
+    Smoke mode also keeps only a few hundred images.
+    """
+    settings = settings or get_settings()
+    split = "training" if train else "validation"
+    if settings.smoke and not cifar10_at_hand(settings.data_dir):
+        print(f"Smoke mode and no CIFAR-10 in {settings.data_dir}: using the {OFFLINE_NOTICE}.")
+        images = load_offline_cifar10(train)
+    else:
+        try:
+            cifar = load_cifar10(train, settings.data_dir)
+            images = ImageSet(cifar.data, list(cifar.targets), CLASS_NAMES, "CIFAR-10")
+        except CIFAR10UnavailableError as error:
+            print(f"{error}\n\n==> Going on with the {OFFLINE_NOTICE}.")
+            images = load_offline_cifar10(train)
+    size = settings.train_size if train else settings.validation_size
+    images = subset(images, size, seed=settings.seed)
+    print(f"{split} images: {len(images)} from {images.name}")
+    return images
+
+
+def article_datasets(settings: Settings | None = None) -> tuple[CustomCIFAR10, CustomCIFAR10, CustomCIFAR10]:
+    """Notebook 1's three datasets in one call: training, validation, and one validation image per class.
+
+    Each is the article's ``CustomCIFAR10`` with ``article_transform()``, so it yields (3, 32, 32) tensors in [-1, 1].
+    """
+    settings = settings or get_settings()
+    training, validation = load_split(True, settings), load_split(False, settings)
+    return (
+        CustomCIFAR10(list(training.data), article_transform()),
+        CustomCIFAR10(list(validation.data), article_transform()),
+        CustomCIFAR10(extract_each_class(validation), article_transform()),
+    )

@@ -1,0 +1,83 @@
+"""Run settings read by every notebook: epochs, data sizes, seed and folders.
+
+Smoke mode (``CONVAE_SMOKE=1``) shrinks a run to a few hundred images, two epochs
+and batches of 32, so the whole series executes in well under a minute on a laptop CPU; the
+test suite uses it. Everything else is the article's setting.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def repository_root() -> Path:
+    """The checkout this package was installed from (editable install), else the current folder."""
+    candidate = _PACKAGE_DIR.parent
+    if (candidate / "pyproject.toml").is_file() and (candidate / "notebooks").is_dir():
+        return candidate
+    return Path.cwd()
+
+
+def smoke_mode() -> bool:
+    """True when the environment variable ``CONVAE_SMOKE`` is set to 1 (or true/yes)."""
+    return os.environ.get("CONVAE_SMOKE", "").strip().lower() in {"1", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a notebook run uses. ``None`` for a size means the whole split."""
+
+    smoke: bool
+    epochs: int
+    batch_size: int
+    train_size: int | None
+    validation_size: int | None
+    seed: int
+    data_dir: Path
+    runs_dir: Path
+
+
+def get_settings() -> Settings:
+    """The settings of this run: the article's in full mode, a tiny run in smoke mode.
+
+    Folders: ``CONVAE_DATA_DIR`` and ``CONVAE_RUNS_DIR`` override ``data/`` and ``runs/``
+    at the repository root; smoke runs write under ``runs/smoke`` so they never
+    overwrite a full run's model.
+    """
+    smoke = smoke_mode()
+    root = repository_root()
+    data_dir = Path(os.environ.get("CONVAE_DATA_DIR") or root / "data")
+    runs_dir = Path(os.environ.get("CONVAE_RUNS_DIR") or root / "runs")
+    if smoke:
+        runs_dir = runs_dir / "smoke"
+    return Settings(
+        smoke=smoke,
+        epochs=2 if smoke else 10,
+        batch_size=32 if smoke else 64,  # smoke: more steps from few images, so the loss visibly falls
+        train_size=640 if smoke else None,
+        validation_size=256 if smoke else None,
+        seed=0,
+        data_dir=data_dir,
+        runs_dir=runs_dir,
+    )
+
+
+def report_environment() -> Settings:
+    """Print the versions, the device and the run mode; return the settings. First cell of every notebook."""
+    import torch
+    import torchvision
+
+    from .device import describe_device, pick_device
+
+    settings = get_settings()
+    print(f"python {platform.python_version()}, torch {torch.__version__}, torchvision {torchvision.__version__}")
+    print(f"device: {describe_device(pick_device())}")
+    mode = "SMOKE (tiny data, 2 epochs: numbers are not meaningful)" if settings.smoke else "full"
+    print(f"mode: {mode}; epochs={settings.epochs}, batch_size={settings.batch_size}, seed={settings.seed}")
+    print(f"data folder: {settings.data_dir}; runs folder: {settings.runs_dir}")
+    return settings
