@@ -1,0 +1,151 @@
+"""Data: offline images, the article's dataset and transform, folders, and the no-network error."""
+
+from __future__ import annotations
+
+import urllib.error
+
+import numpy as np
+import pytest
+import torch
+import torchvision
+from PIL import Image
+
+from convae_helpers import (
+    CIFAR10UnavailableError,
+    CustomCIFAR10,
+    article_transform,
+    extract_each_class,
+    get_settings,
+    load_cifar10,
+    load_image_folder,
+    load_offline_cifar10,
+    load_split,
+)
+from convae_helpers.data import make_offline_images
+
+
+def test_offline_images_are_deterministic_and_cifar_shaped():
+    data, labels = make_offline_images(500, seed=3)
+    again, labels_again = make_offline_images(500, seed=3)
+    other, _ = make_offline_images(500, seed=4)
+    assert data.shape == (500, 32, 32, 3) and data.dtype == np.uint8
+    assert np.array_equal(data, again) and np.array_equal(labels, labels_again)
+    assert not np.array_equal(data, other)
+    assert np.bincount(labels, minlength=10).tolist() == [50] * 10
+
+
+def test_offline_images_are_pictures_not_noise():
+    data, _ = make_offline_images(300, seed=0)
+    pixels = data.astype(np.float32)
+    neighbour_step = np.abs(np.diff(pixels, axis=2)).mean()
+    noise = np.random.default_rng(0).integers(0, 256, size=data.shape).astype(np.float32)
+    assert neighbour_step < 0.25 * np.abs(np.diff(noise, axis=2)).mean()
+    assert pixels.std() > 40, "images should use a good part of the 0-255 range"
+
+
+def test_offline_splits_differ_and_name_themselves():
+    train, validation = load_offline_cifar10(True, n=100), load_offline_cifar10(False, n=100)
+    assert not np.array_equal(train.data, validation.data)
+    assert "OFFLINE" in train.name and len(train.classes) == 10
+    image, label = train[0]
+    assert isinstance(image, Image.Image) and image.size == (32, 32) and label == train.targets[0]
+
+
+def test_extract_each_class_gives_one_image_per_class_in_order(offline_train):
+    images = extract_each_class(offline_train)
+    assert len(images) == 10
+    for label, image in enumerate(images):
+        first = offline_train.targets.index(label)
+        assert np.array_equal(image, offline_train.data[first])
+
+
+def test_extract_each_class_on_pairs_without_targets(offline_train):
+    pairs = [(torch.full((3, 32, 32), float(label)), label) for label in (3, 0, 1, 2, 4, 5, 6, 7, 8, 9, 0)]
+    images = extract_each_class(pairs)
+    assert [int(image[0, 0, 0]) for image in images] == list(range(10))
+
+
+def test_extract_each_class_names_missing_classes():
+    pairs = [(torch.zeros(3, 32, 32), label) for label in range(9)]
+    with pytest.raises(ValueError, match=r"\[9\]"):
+        extract_each_class(pairs)
+
+
+def test_article_transform_maps_pixels_to_minus_one_one():
+    image = np.zeros((32, 32, 3), dtype=np.uint8)
+    image[0, 0] = 255
+    tensor = CustomCIFAR10([image], article_transform())[0]
+    assert tensor.shape == (3, 32, 32) and tensor.dtype == torch.float32
+    assert tensor.min() == -1 and tensor.max() == 1
+
+
+def test_custom_dataset_rejects_a_non_callable_transform():
+    with pytest.raises(TypeError, match="transforms"):
+        CustomCIFAR10([], transforms="normalise")
+
+
+def _no_network(*args, **kwargs):
+    raise urllib.error.URLError("no network in this test")
+
+
+def test_cifar10_unavailable_gives_the_ways_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
+    with pytest.raises(CIFAR10UnavailableError) as info:
+        load_cifar10(train=True, root=tmp_path)
+    message = str(info.value)
+    assert str(tmp_path) in message and "download" in message
+    assert "cifar-10-python.tar.gz" in message and "CONVAE_DATA_DIR" in message and "offline" in message
+
+
+def test_cifar10_missing_without_download(tmp_path):
+    with pytest.raises(CIFAR10UnavailableError, match="not in the data folder"):
+        load_cifar10(train=False, root=tmp_path, download=False)
+
+
+def test_full_run_without_network_falls_back_to_offline_images(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
+    monkeypatch.setenv("CONVAE_SMOKE", "0")
+    monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
+    images = load_split(train=False)
+    out = capsys.readouterr().out
+    assert "could not be loaded" in out and "OFFLINE" in out
+    assert len(images) == 1000 and "OFFLINE" in images.name
+
+
+def test_smoke_mode_uses_offline_images_without_trying_the_network(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
+    monkeypatch.setenv("CONVAE_SMOKE", "1")
+    monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
+    settings = get_settings()
+    images = load_split(train=True, settings=settings)
+    assert len(images) == settings.train_size
+    out = capsys.readouterr().out
+    assert "Smoke mode" in out and "could not be loaded" not in out
+
+
+def test_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONVAE_SMOKE", "0")
+    monkeypatch.setenv("CONVAE_RUNS_DIR", str(tmp_path))
+    full = get_settings()
+    assert (full.epochs, full.batch_size, full.train_size) == (10, 64, None)
+    assert full.runs_dir == tmp_path
+    monkeypatch.setenv("CONVAE_SMOKE", "1")
+    smoke = get_settings()
+    assert smoke.epochs <= 2 and smoke.train_size <= 1000 and smoke.runs_dir == tmp_path / "smoke"
+
+
+def test_image_folder(tmp_path):
+    for name, size in (("cats", (50, 40)), ("dogs", (32, 64))):
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            Image.new("RGB", size, (40 * i, 100, 200)).save(tmp_path / name / f"{i}.png")
+    images = load_image_folder(tmp_path)
+    assert images.data.shape == (6, 32, 32, 3) and images.data.dtype == np.uint8
+    assert images.classes == ["cats", "dogs"] and images.targets == [0, 0, 0, 1, 1, 1]
+
+
+def test_image_folder_errors_name_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing"):
+        load_image_folder(tmp_path / "missing")
+    with pytest.raises(ValueError, match=str(tmp_path)):
+        load_image_folder(tmp_path)

@@ -1,0 +1,84 @@
+"""PSNR, reconstruction MSE, the PCA baseline, and the figures."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
+from convae_helpers.plotting import (
+    plot_class_samples,
+    plot_epochs,
+    plot_first_vs_last,
+    plot_grids,
+    plot_losses,
+    plot_validation_curves,
+    reconstruction_grid,
+)
+
+
+def test_psnr_definition():
+    assert psnr(4.0) == pytest.approx(0.0)
+    assert psnr(0.04) == pytest.approx(20.0)
+    assert psnr(0.004) - psnr(0.04) == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="mse"):
+        psnr(0.0)
+
+
+def test_reconstruction_mse_is_per_pixel(tensors):
+    images = tensors[1]
+    assert reconstruction_mse(lambda x: x, images) == 0
+    assert reconstruction_mse(lambda x: x + 0.1, images) == pytest.approx(0.01, rel=1e-4)
+
+
+def test_pca_gets_better_with_more_components_and_exact_with_all(tensors):
+    training, validation = tensors[0][:300], tensors[1]
+    pca = PCABaseline(299).fit(training)
+    errors = [reconstruction_mse(lambda x, k=k: pca.reconstruct(x, k), validation) for k in (10, 50, 200)]
+    assert errors[0] > errors[1] > errors[2]
+    # on its own training images, all 299 directions of 300 centred images reconstruct them exactly
+    assert reconstruction_mse(pca.reconstruct, training) < 1e-6
+    with pytest.raises(ValueError, match="n_components"):
+        pca.reconstruct(validation, 300)
+
+
+def test_pca_caps_components_at_the_number_of_images(tensors, capsys):
+    pca = PCABaseline(1000).fit(tensors[2])
+    assert pca.components.shape == (3072, 9)
+    assert "only 10 training images" in capsys.readouterr().out
+
+
+def test_figures_are_returned_and_saved(tensors, tmp_path, offline_train):
+    model = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", verbose=False)
+    log = model.train(nn.MSELoss(), 2, 64, tensors[0][:128], tensors[1][:64], tensors[2], progress=False)
+    grid = reconstruction_grid(tensors[2], model.autoencode(tensors[2]))
+    assert grid.shape == (67, 331, 3) and 0 <= grid.min() and grid.max() <= 1
+    figures = {
+        "losses": lambda p: plot_losses(log, save_to=p),
+        "curves": lambda p: plot_validation_curves({"a": log, "b": log}, baselines={"pca": 0.1}, save_to=p),
+        "grids": lambda p: plot_grids({"x": grid}, save_to=p),
+        "epochs": lambda p: plot_epochs(log, save_to=p),
+        "first_last": lambda p: plot_first_vs_last(log, save_to=p),
+        "classes": lambda p: plot_class_samples(
+            offline_train.data, offline_train.targets, offline_train.classes, save_to=p
+        ),
+    }
+    for name, draw in figures.items():
+        path = tmp_path / f"{name}.png"
+        assert isinstance(draw(path), Figure)
+        assert path.stat().st_size > 1000, name
+    assert len(plot_epochs(log).axes) == 2
+
+
+def test_visualizations_hold_the_test_images_on_top(tensors):
+    model = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", verbose=False)
+    log = model.train(nn.MSELoss(), 1, 64, tensors[0][:64], tensors[1][:64], tensors[2], progress=False)
+    grid = log["visualizations"][0]
+    expected = reconstruction_grid(tensors[2], model.autoencode(tensors[2]))
+    assert torch.allclose(grid, expected, atol=1e-5)
+    assert math.isfinite(float(grid.sum()))

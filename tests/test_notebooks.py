@@ -1,0 +1,86 @@
+"""The notebooks' form: stripped outputs, metadata, badges, the set-up cell, a paragraph before every code cell.
+
+Running them is nbval's job (``pytest --nbval-lax notebooks/``); this checks what a learner sees first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["convae"]["repository"]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_the_series_is_complete():
+    assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_outputs_are_stripped_and_metadata_set(path):
+    notebook = load(path)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, source(cell)[:60]
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert notebook["metadata"]["accelerator"] == "GPU"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_badges_point_at_their_own_file(path):
+    first = source(load(path)["cells"][0])
+    links = re.findall(r"\]\((https://[^)]+\.ipynb)\)", first)
+    assert links == [
+        f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{path.name}",
+        f"https://console.paperspace.com/github/{REPOSITORY}/blob/main/notebooks/{path.name}",
+    ]
+
+
+def test_badges_are_up_to_date_with_the_repository_setting():
+    script = ROOT / "scripts" / "badges.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lesson_structure(path):
+    cells = load(path)["cells"]
+    header = source(cells[0])
+    assert header.count("# ") >= 1 and "What you will learn" in header and "Run time" in header
+    assert "RUNTIME" not in header, "the run time must be filled in from a measurement"
+    assert "Recap" in source(cells[-1])
+    for before, cell in zip(cells, cells[1:]):
+        if cell["cell_type"] == "code":
+            assert before["cell_type"] == "markdown", f"no paragraph before: {source(cell)[:60]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_installs_and_reports(path):
+    code = next(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert 'find_spec("convae_helpers") is None' in code
+    assert f"git+https://github.com/{REPOSITORY}" in code
+    assert "report_environment()" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_patterns_that_break_in_colab(path):
+    text = "\n".join(source(c) for c in load(path)["cells"])
+    assert "sys.path.append" not in text and "sys.path.insert" not in text
+    assert "from IPython.display import set_matplotlib_formats" not in text
+    assert not re.search(r"make_grid\([^)]*\brange=", text)
+    assert "tqdm.notebook" not in text

@@ -1,0 +1,248 @@
+"""Bad input, divergence, interruption and checkpoints: clear errors, and nothing lost.
+
+``BAD_INPUTS`` is the table of README.md ("What a mistake looks like"): one row per
+mistake, each checked here for its exception type and for naming the argument.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from convae_helpers import ConvolutionalAutoencoder, CustomCIFAR10, Encoder, TrainingDivergedError, build_autoencoder
+
+
+def make_model(latent_dim: int = 200) -> ConvolutionalAutoencoder:
+    return ConvolutionalAutoencoder(build_autoencoder(latent_dim), device="cpu", verbose=False)
+
+
+def train_with(tensors, **changes):
+    """Call train with the test tensors, some arguments replaced."""
+    arguments = dict(
+        loss_function=nn.MSELoss(),
+        epochs=1,
+        batch_size=64,
+        training_set=tensors[0],
+        validation_set=tensors[1],
+        test_set=tensors[2],
+        progress=False,
+    )
+    arguments.update(changes)
+    return make_model().train(**arguments)
+
+
+def with_nan(x: torch.Tensor) -> torch.Tensor:
+    x = x.clone()
+    x[3, 1, 5, 5] = float("nan")
+    return x
+
+
+# (row name as in README, call taking the test tensors, exception, text the message must contain)
+BAD_INPUTS = [
+    ("latent_dim=0", lambda t: Encoder(latent_dim=0), ValueError, "latent_dim"),
+    ("latent_dim=2.5", lambda t: Encoder(latent_dim=2.5), TypeError, "latent_dim"),
+    ("out_channels=-16", lambda t: Encoder(out_channels=-16), ValueError, "out_channels"),
+    ("in_channels=0", lambda t: Encoder(in_channels=0), ValueError, "in_channels"),
+    ("grayscale batch (N, 1, 32, 32)", lambda t: make_model().autoencode(t[2][:, :1]), ValueError, "x has 1 channel"),
+    ("28x28 batch", lambda t: make_model().encode(t[2][:, :, :28, :28]), ValueError, "28x28"),
+    (
+        "channels-last batch (N, 32, 32, 3)",
+        lambda t: make_model().autoencode(t[2].permute(0, 2, 3, 1)),
+        ValueError,
+        "looks like (N, H, W, C); use .permute(0, 3, 1, 2)",
+    ),
+    ("uint8 batch", lambda t: make_model().autoencode((t[2] * 127.5 + 127.5).to(torch.uint8)), TypeError, "uint8"),
+    ("NaN pixels in a batch", lambda t: make_model().autoencode(with_nan(t[2])), ValueError, "NaN"),
+    ("decode(z) with the wrong size", lambda t: make_model().decode(torch.zeros(2, 1000)), ValueError, "z must"),
+    ("epochs=0", lambda t: train_with(t, epochs=0), ValueError, "epochs"),
+    ("batch_size=0", lambda t: train_with(t, batch_size=0), ValueError, "batch_size"),
+    ("batch_size=64.0", lambda t: train_with(t, batch_size=64.0), TypeError, "batch_size"),
+    ("loss_function not callable", lambda t: train_with(t, loss_function="mse"), TypeError, "loss_function"),
+    (
+        "empty training_set",
+        lambda t: train_with(t, training_set=CustomCIFAR10([])),
+        ValueError,
+        "training_set is empty",
+    ),
+    (
+        "dataset of raw images (no transform)",
+        lambda t: train_with(t, training_set=CustomCIFAR10([np.zeros((32, 32, 3), np.uint8)])),
+        TypeError,
+        "training_set yields",
+    ),
+    (
+        "dataset of (image, label, extra) triples",
+        lambda t: train_with(t, validation_set=[(t[1][0], 0, "x")]),
+        TypeError,
+        "validation_set yields",
+    ),
+    (
+        "an image of the wrong size in a dataset",
+        lambda t: train_with(t, training_set=[t[0][0], t[0][1], torch.zeros(3, 28, 28)]),
+        ValueError,
+        "training_set[2]",
+    ),
+    ("NaN pixels in a dataset", lambda t: train_with(t, training_set=with_nan(t[0])), ValueError, "training_set holds"),
+    ("uint8 images in a dataset", lambda t: train_with(t, test_set=t[2].to(torch.uint8)), TypeError, "test_set"),
+    ("recipe='fast'", lambda t: train_with(t, recipe="fast"), ValueError, "recipe"),
+    (
+        "device='cuda' without a GPU",
+        lambda t: ConvolutionalAutoencoder(build_autoencoder(), device="cuda:7"),
+        ValueError,
+        "device",
+    ),
+    ("lr=10", lambda t: ConvolutionalAutoencoder(build_autoencoder(), lr=10), ValueError, "lr"),
+]
+
+
+@pytest.mark.parametrize("name, call, error, fragment", BAD_INPUTS, ids=[row[0] for row in BAD_INPUTS])
+def test_bad_input_is_refused_with_a_clear_message(tensors, name, call, error, fragment):
+    if "cuda" in name and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has a cuda:7")
+    with pytest.raises(error) as info:
+        call(tensors)
+    assert fragment in str(info.value)
+
+
+def test_every_bad_input_is_in_the_readme_table():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    missing = [name for name, *_ in BAD_INPUTS if f"| {name} |" not in readme]
+    assert not missing, f"rows missing from README.md's table: {missing}"
+
+
+def test_bad_input_fails_before_any_training_step(tensors):
+    """An error in the last image of the dataset comes before the first step changes a weight."""
+    model = make_model()
+    before = [p.clone() for p in model.network.parameters()]
+    training = list(tensors[0]) + [torch.zeros(3, 28, 28)]
+    with pytest.raises(ValueError):
+        model.train(nn.MSELoss(), 1, 64, training, tensors[1], tensors[2], progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.network.parameters()))
+
+
+def _failing_loss(at_batch: int, failure):
+    calls = {"n": 0}
+
+    def loss(output, images):
+        calls["n"] += 1
+        if calls["n"] == at_batch:
+            return failure(output, images)
+        return nn.functional.mse_loss(output, images)
+
+    return loss
+
+
+def test_nan_loss_stops_at_once_and_keeps_the_good_weights(tensors, tmp_path):
+    model = make_model()
+    nan = lambda output, images: nn.functional.mse_loss(output, images) * float("nan")  # noqa: E731
+    with pytest.raises(TrainingDivergedError, match="epoch 1, batch 3") as info:
+        model.train(_failing_loss(3, nan), 2, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    assert "lower learning rate" in str(info.value)
+    assert len(info.value.log["training_loss_per_batch"]) == 2
+    assert model.log_dict["training_loss_per_batch"] == info.value.log["training_loss_per_batch"]
+    assert all(torch.isfinite(p).all() for p in model.network.parameters())
+    assert torch.isfinite(model.autoencode(tensors[2])).all()
+    saved = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    assert torch.equal(saved.autoencode(tensors[2]), model.autoencode(tensors[2]))
+
+
+def test_interrupt_returns_the_log_so_far_and_a_usable_model(tensors, capsys):
+    def interrupt(output, images):
+        raise KeyboardInterrupt
+
+    model = make_model()
+    log = model.train(_failing_loss(5, interrupt), 2, 64, *tensors, progress=False)
+    assert len(log["training_loss_per_batch"]) == 4
+    assert log["validation_loss_per_epoch"] == [] and model.epochs_trained == 0
+    assert "stopped by the user" in capsys.readouterr().out
+    assert model.autoencode(tensors[2]).shape == (10, 3, 32, 32)
+
+
+def test_ctrl_c_stops_after_the_current_batch(tensors):
+    def press_ctrl_c(output, images):
+        os.kill(os.getpid(), signal.SIGINT)
+        return nn.functional.mse_loss(output, images)
+
+    model = make_model()
+    log = model.train(_failing_loss(2, press_ctrl_c), 2, 64, *tensors, progress=False)
+    assert len(log["training_loss_per_batch"]) == 2, "batch 2 finishes, then training stops"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_save_load_gives_identical_outputs(tensors, tmp_path):
+    model = make_model(1000)
+    model.train(nn.MSELoss(), 1, 64, *tensors, progress=False)
+    path = model.save(tmp_path / "model.pt")
+    loaded = ConvolutionalAutoencoder.load(path, verbose=False)
+    assert torch.equal(loaded.autoencode(tensors[2]), model.autoencode(tensors[2]))
+    assert (
+        loaded.epochs_trained == 1
+        and loaded.log_dict["training_loss_per_batch"] == model.log_dict["training_loss_per_batch"]
+    )
+    assert loaded.network.encoder.config["latent_dim"] == 1000
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"], "no temporary file is left behind"
+
+
+def test_resume_continues_the_epoch_count_and_the_log(tensors, tmp_path):
+    model = make_model()
+    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    assert {p.name for p in tmp_path.iterdir()} == {"latest.pt", "best.pt"}
+    resumed = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    log = resumed.train(nn.MSELoss(), 2, 64, *tensors, progress=False)
+    assert resumed.epochs_trained == 3
+    assert len(log["validation_loss_per_epoch"]) == 3 and len(log["visualizations"]) == 3
+    assert log["validation_loss_per_epoch"][-1] < log["validation_loss_per_epoch"][0]
+    # training went on from the saved weights, not from a fresh initialisation
+    assert log["training_loss_per_batch"][10] < log["training_loss_per_batch"][0]
+
+
+def test_truncated_checkpoint_gives_a_clear_error(tensors, tmp_path):
+    path = make_model().save(tmp_path / "model.pt")
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(ValueError, match="model.pt.*could not be read"):
+        ConvolutionalAutoencoder.load(path)
+
+
+def test_missing_and_foreign_checkpoints_give_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.pt"):
+        ConvolutionalAutoencoder.load(tmp_path / "nothing.pt")
+    torch.save(build_autoencoder().state_dict(), tmp_path / "weights.pt")
+    with pytest.raises(ValueError, match="weights.pt.*not a convae checkpoint"):
+        ConvolutionalAutoencoder.load(tmp_path / "weights.pt")
+    path = make_model().save(tmp_path / "model.pt")
+    state = torch.load(path, weights_only=True)
+    state["decoder"]["latent_dim"] = state["encoder"]["latent_dim"] = 1000  # weights of a 200 model
+    torch.save(state, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="other.pt.*does not match"):
+        ConvolutionalAutoencoder.load(tmp_path / "other.pt")
+
+
+def test_a_failed_save_keeps_the_previous_checkpoint(tensors, tmp_path, monkeypatch):
+    model = make_model()
+    path = model.save(tmp_path / "model.pt")
+    before = path.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
+
+
+def test_best_checkpoint_holds_the_lowest_validation_loss(tensors, tmp_path):
+    model = make_model()
+    log = model.train(nn.MSELoss(), 2, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    best = ConvolutionalAutoencoder.load(tmp_path / "best.pt", verbose=False)
+    best_epoch = int(np.argmin(log["validation_loss_per_epoch"])) + 1
+    assert best.epochs_trained == best_epoch
+    assert math.isclose(min(best.log_dict["validation_loss_per_epoch"]), min(log["validation_loss_per_epoch"]))

@@ -1,0 +1,129 @@
+"""The trainer: it learns, its log, repeatability, both pipelines, and what it mends from the article."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers.metrics import reconstruction_mse
+
+
+def make_model(latent_dim: int = 200) -> ConvolutionalAutoencoder:
+    return ConvolutionalAutoencoder(build_autoencoder(latent_dim), device="cpu", verbose=False)
+
+
+def test_training_lowers_the_validation_loss_clearly(datasets, tensors):
+    model = make_model()
+    torch.manual_seed(0)
+    untrained = reconstruction_mse(model.network, tensors[1])
+    log = model.train(nn.MSELoss(), 3, 64, *datasets, progress=False)
+    losses = log["validation_loss_per_epoch"]
+    assert all(math.isfinite(v) for v in losses)
+    assert losses[-1] < 0.95 * losses[0], losses
+    assert losses[-1] < 0.8 * untrained, (untrained, losses)
+    assert reconstruction_mse(model.autoencode, tensors[1]) == pytest.approx(losses[-1], rel=1e-4)
+
+
+def test_log_structure_and_lengths(datasets):
+    training, validation, test = datasets
+    log = make_model().train(nn.MSELoss(), 2, 64, training, validation, test, progress=False)
+    assert len(log["training_loss_per_batch"]) == 2 * math.ceil(len(training) / 64)
+    assert len(log["validation_loss_per_batch"]) == 2 * math.ceil(len(validation) / 64)
+    for key in ("training_loss_per_epoch", "validation_loss_per_epoch", "epoch_seconds", "visualizations"):
+        assert len(log[key]) == 2, key
+    # ten test images above their ten reconstructions, 32 px each with 1 px padding
+    assert log["visualizations"][0].shape == (2 * 33 + 1, 10 * 33 + 1, 3)
+    first_epoch = log["training_loss_per_batch"][: math.ceil(len(training) / 64)]
+    assert log["training_loss_per_epoch"][0] == pytest.approx(sum(first_epoch) / len(first_epoch))
+
+
+def test_validation_loss_is_the_mean_over_the_whole_set(tensors):
+    """The article reported the loss of the last validation batch; the mean weights each batch by its size."""
+    training, validation, test = tensors
+    validation = validation[:150]  # batches of 64, 64 and 22 images
+    log = make_model().train(nn.MSELoss(), 1, 64, training, validation, test, progress=False)
+    per_batch = log["validation_loss_per_batch"]
+    assert len(per_batch) == 3
+    expected = (64 * per_batch[0] + 64 * per_batch[1] + 22 * per_batch[2]) / 150
+    assert log["validation_loss_per_epoch"][0] == pytest.approx(expected, rel=1e-5)
+    assert log["validation_loss_per_epoch"][0] != pytest.approx(per_batch[-1], rel=1e-3)
+
+
+def test_same_seed_same_losses_other_seed_other_losses(datasets):
+    runs = [make_model().train(nn.MSELoss(), 1, 64, *datasets, seed=seed, progress=False) for seed in (7, 7, 8)]
+    assert runs[0]["training_loss_per_batch"] == runs[1]["training_loss_per_batch"]
+    assert runs[0]["validation_loss_per_epoch"] == runs[1]["validation_loss_per_epoch"]
+    assert runs[0]["training_loss_per_batch"] != runs[2]["training_loss_per_batch"]
+
+
+def test_batches_are_shuffled_unless_the_article_recipe_is_asked_for(tensors):
+    training, validation, test = tensors
+    seen = {}
+    for recipe in ("project", "article"):
+        firsts = []
+
+        def loss(output, images, firsts=firsts):
+            firsts.append(float(images[0, 0, 0, 0]))
+            return nn.functional.mse_loss(output, images)
+
+        make_model().train(loss, 2, 64, training, validation, test, recipe=recipe, progress=False)
+        seen[recipe] = firsts
+    per_epoch = len(seen["article"]) // 2
+    assert seen["article"][0] == pytest.approx(float(training[0, 0, 0, 0]))
+    assert seen["article"][:per_epoch] == seen["article"][per_epoch : 2 * per_epoch]
+    assert seen["project"][:per_epoch] != seen["project"][per_epoch : 2 * per_epoch]
+
+
+def test_fast_and_article_pipelines_compute_the_same(datasets):
+    """Same seed, same batches in the same order, fp32 and the same memory layout: the same losses."""
+    logs = [
+        make_model().train(nn.MSELoss(), 1, 64, *datasets, pipeline=p, channels_last=False, progress=False)
+        for p in ("fast", "article")
+    ]
+    fast, article = (torch.tensor(log["training_loss_per_batch"]) for log in logs)
+    assert torch.allclose(fast, article, rtol=1e-4), (fast, article)
+    assert logs[0]["validation_loss_per_epoch"][0] == pytest.approx(logs[1]["validation_loss_per_epoch"][0], rel=1e-4)
+
+
+def test_channels_last_changes_layout_not_results(datasets):
+    logs = [
+        make_model().train(nn.MSELoss(), 1, 64, *datasets, channels_last=flag, progress=False) for flag in (True, False)
+    ]
+    a, b = (torch.tensor(log["training_loss_per_batch"]) for log in logs)
+    assert torch.allclose(a, b, rtol=1e-3)
+
+
+def test_datasets_of_pairs_and_of_images_both_work(datasets, offline_train):
+    training, validation, test = datasets
+    pairs = [(training[i], offline_train.targets[i]) for i in range(len(training))]
+    for pipeline in ("fast", "article"):
+        with_pairs = make_model().train(nn.MSELoss(), 1, 64, pairs, validation, test, pipeline=pipeline, progress=False)
+        plain = make_model().train(nn.MSELoss(), 1, 64, training, validation, test, pipeline=pipeline, progress=False)
+        assert with_pairs["training_loss_per_batch"] == plain["training_loss_per_batch"]
+
+
+def test_encode_decode_autoencode(tensors):
+    model = make_model(1000)
+    x = tensors[2]
+    z = model.encode(x)
+    assert z.shape == (10, 1000)
+    assert model.decode(z).shape == (10, 3, 32, 32)
+    assert torch.allclose(model.decode(z), model.autoencode(x))
+
+
+def test_init_is_the_articles(tensors):
+    model = make_model()
+    model.train(nn.MSELoss(), 1, 64, tensors[1][:64], tensors[1][:64], tensors[2], progress=False)
+    fresh = make_model()
+    torch.manual_seed(0)
+    from convae_helpers.training import init_weights
+
+    fresh.network.apply(init_weights)
+    first_conv = fresh.network.encoder.net[0]
+    assert torch.all(first_conv.bias == 0.01)
+    bound = math.sqrt(6 / (3 * 9 + 16 * 9))  # Xavier-uniform: sqrt(6 / (fan_in + fan_out))
+    assert first_conv.weight.abs().max() <= bound and first_conv.weight.abs().max() > 0.9 * bound
