@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: installs the project into .venv (created if missing), then runs
+#   1. ruff, the linter;
+#   2. the unit tests (tests/) and every notebook top to bottom in smoke mode (nbval).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k checkpoint`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+    "${PYTHON:-python3}" -m venv .venv
+fi
+echo "Installing requirements.txt into .venv (the first time this brings PyTorch: a few minutes) ..."
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+.venv/bin/ruff check .
+# Smoke mode: a few hundred images and two epochs per notebook. No test reaches the network.
+export CONVAE_SMOKE=1
+.venv/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env "$@"
