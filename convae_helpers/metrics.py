@@ -56,9 +56,9 @@ class PCABaseline:
             print(f"PCA: only {len(flat)} training images, so {k} components instead of {self.n_components}.")
         self.mean = flat.mean(0)
         centred = flat - self.mean
-        covariance = (centred.T @ centred).double() / (len(flat) - 1)  # (3072, 3072)
-        _, vectors = torch.linalg.eigh(covariance)  # eigenvalues in ascending order
-        self.components = vectors[:, -k:].flip(1).float()
+        # Few images: the SVD of the data itself is cheaper; many: the (3072, 3072) covariance matrix.
+        directions = _by_svd if len(flat) < flat.shape[1] else _by_covariance
+        self.components = directions(centred, k)
         return self
 
     def reconstruct(self, images: torch.Tensor, n_components: int | None = None) -> torch.Tensor:
@@ -72,3 +72,16 @@ class PCABaseline:
         flat = images.reshape(len(images), -1).float() - self.mean
         code = flat @ components  # (N, k)
         return (code @ components.T + self.mean).reshape(images.shape)
+
+
+def _by_svd(centred: torch.Tensor, k: int) -> torch.Tensor:
+    """The ``k`` leading principal directions (features, k) from the SVD of the centred data (N, features)."""
+    _, _, rows = torch.linalg.svd(centred.double(), full_matrices=False)  # rows: leading direction first
+    return rows[:k].T.float()
+
+
+def _by_covariance(centred: torch.Tensor, k: int) -> torch.Tensor:
+    """The same directions as ``_by_svd``, from the eigenvectors of the covariance matrix (features, features)."""
+    covariance = (centred.T @ centred).double() / (len(centred) - 1)
+    _, vectors = torch.linalg.eigh(covariance)  # eigenvalues in ascending order
+    return vectors[:, -k:].flip(1).float()

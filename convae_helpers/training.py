@@ -244,6 +244,8 @@ class ConvolutionalAutoencoder:
         autoencoder: the network, e.g. ``Autoencoder(Encoder(), Decoder())``; kept as ``network``.
         lr: Adam's learning rate (the article's 1e-3); with ``recipe="project"`` the schedule's peak.
         device: ``"cpu"``, ``"cuda"``, ``"mps"``, or None for the best available (CUDA, MPS, CPU).
+        fused: Adam's fused implementation (one kernel per step; the same maths as plain Adam).
+            None uses it where this PyTorch has it for the device (CUDA; CPU from torch 2.4).
         verbose: print the device now and one line per epoch when training.
     """
 
@@ -253,6 +255,7 @@ class ConvolutionalAutoencoder:
         *,
         lr: float = 1e-3,
         device: str | torch.device | None = None,
+        fused: bool | None = None,
         verbose: bool = True,
     ) -> None:
         if not isinstance(autoencoder, Autoencoder):
@@ -266,8 +269,7 @@ class ConvolutionalAutoencoder:
         self.verbose = verbose
         self.lr = float(lr)
         self.network = autoencoder.to(self.device)
-        # Fused Adam does the whole update in one kernel per step on CUDA; same maths as plain Adam.
-        self.optimizer = torch.optim.Adam(self.network.parameters(), lr=self.lr, fused=self.device.type == "cuda")
+        self.optimizer = _adam(self.network, self.lr, fused)
         self.epochs_trained = 0
         self.log_dict = new_log()
         if verbose:
@@ -562,6 +564,18 @@ class ConvolutionalAutoencoder:
         model.epochs_trained = int(state["epochs_trained"])
         model.log_dict = {key: list(state["log"].get(key, [])) for key in LOG_KEYS}
         return model
+
+
+def _adam(network: nn.Module, lr: float, fused: bool | None) -> torch.optim.Adam:
+    """The article's optimizer, Adam, fused where asked for or (``fused=None``) where available."""
+    if fused is False:
+        return torch.optim.Adam(network.parameters(), lr=lr)
+    try:
+        return torch.optim.Adam(network.parameters(), lr=lr, fused=True)
+    except RuntimeError:  # this PyTorch has no fused Adam for the device (e.g. CPU before 2.4, MPS)
+        if fused:
+            raise
+        return torch.optim.Adam(network.parameters(), lr=lr)
 
 
 def _with_act_fn(config: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
-from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
+from convae_helpers.metrics import PCABaseline, _by_covariance, _by_svd, psnr, reconstruction_mse
 from convae_helpers.plotting import (
     plot_class_samples,
     plot_epochs,
@@ -45,6 +45,16 @@ def test_pca_gets_better_with_more_components_and_exact_with_all(tensors):
     assert reconstruction_mse(pca.reconstruct, training) < 1e-6
     with pytest.raises(ValueError, match="n_components"):
         pca.reconstruct(validation, 300)
+
+
+def test_pca_routes_agree():
+    """Fewer images than pixels: SVD of the data; more: eigenvectors of the covariance. Same subspace."""
+    generator = torch.Generator().manual_seed(0)
+    signal = torch.randn(300, 5, generator=generator) * torch.tensor([9.0, 7.0, 5.0, 3.0, 2.0])
+    data = signal @ torch.randn(5, 400, generator=generator) + 0.01 * torch.randn(300, 400, generator=generator)
+    centred = data - data.mean(0)
+    projections = [d @ d.T for d in (_by_svd(centred, 5), _by_covariance(centred, 5))]
+    assert torch.allclose(*projections, atol=1e-3)
 
 
 def test_pca_caps_components_at_the_number_of_images(tensors, capsys):

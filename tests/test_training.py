@@ -79,11 +79,13 @@ def test_batches_are_shuffled_unless_the_article_recipe_is_asked_for(tensors):
 
 
 def test_fast_and_article_pipelines_compute_the_same(datasets):
-    """Same seed, same batches in the same order, fp32 and the same memory layout: the same losses."""
-    logs = [
-        make_model().train(nn.MSELoss(), 1, 64, *datasets, pipeline=p, channels_last=False, progress=False)
-        for p in ("fast", "article")
-    ]
+    """Same seed, same batches in the same order, fp32 and the same memory layout: the same losses.
+
+    The article's side also uses plain Adam, the fast side fused Adam: the same update rule.
+    """
+    fast = make_model().train(nn.MSELoss(), 1, 64, *datasets, channels_last=False, progress=False)
+    article = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", fused=False, verbose=False)
+    logs = [fast, article.train(nn.MSELoss(), 1, 64, *datasets, pipeline="article", progress=False)]
     fast, article = (torch.tensor(log["training_loss_per_batch"]) for log in logs)
     assert torch.allclose(fast, article, rtol=1e-4), (fast, article)
     assert logs[0]["validation_loss_per_epoch"][0] == pytest.approx(logs[1]["validation_loss_per_epoch"][0], rel=1e-4)

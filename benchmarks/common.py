@@ -1,0 +1,46 @@
+"""What the benchmarks share: the machine's description and real images from an ImageFolder copy of CIFAR-10."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from convae_helpers import load_image_folder
+
+
+def machine() -> str:
+    """The CPU model and core count, the GPU if any, and the library versions."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    return (
+        f"{cpu}, {torch.get_num_threads()} threads{gpu}; python {platform.python_version()}, torch {torch.__version__}"
+    )
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 (N, 32, 32, 3) -> float (N, 3, 32, 32) in [-1, 1]: the article's transform, for a whole array."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
+
+
+def folder_split(path: str, holdout_per_class: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Training and validation tensors from an ImageFolder tree, holding out the last images of each class.
+
+    An ImageFolder copy lists its images class by class, while CIFAR-10's own files come in a
+    fixed random order; the training images are put in one seeded random order so that a recipe
+    without shuffling sees what it would see on CIFAR-10 itself.
+    """
+    images = load_image_folder(path)
+    targets = np.asarray(images.targets)
+    validation = np.concatenate([np.flatnonzero(targets == c)[-holdout_per_class:] for c in range(len(images.classes))])
+    training = np.setdiff1d(np.arange(len(targets)), validation)
+    training = np.random.default_rng(seed).permutation(training)
+    return to_tensor(images.data[training]), to_tensor(images.data[validation])

@@ -1,0 +1,109 @@
+"""Reconstruction quality after 10 epochs: the article's recipe against the project's default, and PCA.
+
+For each bottleneck size (200 and 1000) it trains the article's autoencoder twice on the same
+images, from the same initial weights, with the same model, optimizer (Adam), loss (MSE),
+batch size (64) and epochs (10):
+
+* ``article``: the article's recipe, a constant learning rate of 1e-3 and batches in a fixed order;
+* ``project``: the project's default, batches reshuffled every epoch, and the learning rate
+  warmed up over the first 5% of the steps and cooled down towards 0 over the last 30%.
+
+and scores each epoch on held-out images: validation MSE and PSNR = 10·log10(4 / MSE) dB
+(images in [-1, 1]). PCA with as many components as the bottleneck, fitted on the training
+images, is scored the same way.
+
+Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, e.g.
+
+    tar -xzf ../shared/data/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg
+    python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
+
+The last ``--holdout`` images of each class are the validation images. Results go to the
+screen and, as JSON, to ``--out`` (default runs/benchmarks/quality.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+from common import folder_split, machine
+from torch import nn
+
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
+from convae_helpers.settings import repository_root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="ImageFolder tree of 32x32 images (CIFAR-10's JPEG copy)")
+    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--latent", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
+    parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
+    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
+    args = parser.parse_args()
+
+    train_x, val_x = folder_split(args.data, args.holdout)
+    test_x = val_x[:: len(val_x) // 10][:10]
+    print(f"machine: {machine()}")
+    print(f"data: {args.data}: {len(train_x)} training, {len(val_x)} validation images; batch 64, {args.epochs} epochs")
+    results: dict = {
+        "machine": machine(),
+        "data": args.data,
+        "training_images": len(train_x),
+        "validation_images": len(val_x),
+        "epochs": args.epochs,
+        "batch_size": 64,
+        "runs": {},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+    for latent in args.latent:
+        started = time.perf_counter()
+        pca = PCABaseline(latent).fit(train_x)
+        mse = reconstruction_mse(pca.reconstruct, val_x)
+        results["runs"][f"pca-{latent}"] = {
+            "validation_mse": [mse],
+            "psnr": [psnr(mse)],
+            "seconds": time.perf_counter() - started,
+        }
+        print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
+        for recipe in args.recipes:
+            model = ConvolutionalAutoencoder(build_autoencoder(latent), device=args.device, verbose=False)
+            started = time.perf_counter()
+            log = model.train(
+                nn.MSELoss(), args.epochs, 64, train_x, val_x, test_x, recipe=recipe, seed=0, progress=False
+            )
+            seconds = time.perf_counter() - started
+            mses = log["validation_loss_per_epoch"]
+            results["runs"][f"{recipe}-{latent}"] = {
+                "validation_mse": mses,
+                "psnr": [psnr(m) for m in mses],
+                "seconds": seconds,
+            }
+            print(
+                f"{recipe} recipe, latent {latent}: PSNR per epoch "
+                + " ".join(f"{psnr(m):.2f}" for m in mses)
+                + f" dB; last MSE {mses[-1]:.5f}; {seconds:.0f} s",
+                flush=True,
+            )
+            args.out.write_text(json.dumps(results, indent=1))  # after every run, so a long job keeps what it did
+
+    print("\nlatent  article PSNR  project PSNR  gain     PCA PSNR")
+    for latent in args.latent:
+        runs = results["runs"]
+        article = runs.get(f"article-{latent}", {}).get("psnr", [float("nan")])[-1]
+        project = runs.get(f"project-{latent}", {}).get("psnr", [float("nan")])[-1]
+        pca = runs[f"pca-{latent}"]["psnr"][0]
+        print(f"{latent:6d}  {article:10.2f} dB {project:10.2f} dB {project - article:+.2f} dB {pca:8.2f} dB")
+    print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    main()
