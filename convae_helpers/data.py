@@ -51,6 +51,9 @@ class CIFAR10UnavailableError(RuntimeError):
     """CIFAR-10 is neither in the data folder nor downloadable."""
 
 
+_UNAVAILABLE: set[Path] = set()  # data folders where loading CIFAR-10 failed in this session
+
+
 @dataclass
 class ImageSet:
     """Images held in memory in CIFAR-10's layout.
@@ -263,11 +266,15 @@ def load_split(train: bool, settings: Settings | None = None) -> ImageSet:
     if settings.smoke and not cifar10_at_hand(settings.data_dir):
         print(f"Smoke mode and no CIFAR-10 in {settings.data_dir}: using the {OFFLINE_NOTICE}.")
         images = load_offline_cifar10(train)
+    elif settings.data_dir in _UNAVAILABLE:  # one failed download per folder and session is enough
+        print(f"CIFAR-10 is still unavailable (see above): using the {OFFLINE_NOTICE}.")
+        images = load_offline_cifar10(train)
     else:
         try:
             cifar = load_cifar10(train, settings.data_dir)
             images = ImageSet(cifar.data, list(cifar.targets), CLASS_NAMES, "CIFAR-10")
         except CIFAR10UnavailableError as error:
+            _UNAVAILABLE.add(settings.data_dir)
             print(f"{error}\n\n==> Going on with the {OFFLINE_NOTICE}.")
             images = load_offline_cifar10(train)
     size = settings.train_size if train else settings.validation_size

@@ -82,6 +82,7 @@ def _by_svd(centred: torch.Tensor, k: int) -> torch.Tensor:
 
 def _by_covariance(centred: torch.Tensor, k: int) -> torch.Tensor:
     """The same directions as ``_by_svd``, from the eigenvectors of the covariance matrix (features, features)."""
-    covariance = (centred.T @ centred).double() / (len(centred) - 1)
+    centred = centred.double()  # sums over tens of thousands of images: float64 keeps the small directions
+    covariance = centred.T @ centred / (len(centred) - 1)
     _, vectors = torch.linalg.eigh(covariance)  # eigenvalues in ascending order
     return vectors[:, -k:].flip(1).float()

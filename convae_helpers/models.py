@@ -8,6 +8,8 @@ arguments it was built with (``config``), so a checkpoint can rebuild it.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -16,15 +18,24 @@ from torch import nn
 from .checks import check_image_batch, check_positive_int, describe
 
 
-def _check_act_fn(act_fn: Any) -> nn.Module:
+def _activation(act_fn: Any) -> Callable[[], nn.Module]:
+    """A maker of fresh copies of ``act_fn``, one per position, so no two layers share a module."""
     if not isinstance(act_fn, nn.Module):
         raise TypeError(f"act_fn must be an activation module such as nn.ReLU(); got {describe(act_fn)}.")
-    return act_fn
+    return lambda: copy.deepcopy(act_fn)
 
 
-def _act_fn_name(act_fn: nn.Module) -> str:
-    """The ``torch.nn`` class name of ``act_fn``: what a checkpoint stores to rebuild it."""
-    return type(act_fn).__name__
+def _act_fn_name(act_fn: nn.Module) -> str | None:
+    """The ``torch.nn`` class name that rebuilds ``act_fn`` in a checkpoint, or None if it has settings.
+
+    ``nn.ReLU()`` is rebuilt from its name alone; ``nn.LeakyReLU(0.3)`` is not, and a checkpoint
+    refuses it rather than reload it as ``LeakyReLU(0.01)``.
+    """
+    name = type(act_fn).__name__
+    try:
+        return name if getattr(nn, name, None) is type(act_fn) and repr(type(act_fn)()) == repr(act_fn) else None
+    except TypeError:  # an activation that cannot be built without arguments
+        return None
 
 
 class Encoder(nn.Module):
@@ -44,26 +55,26 @@ class Encoder(nn.Module):
         c = check_positive_int("out_channels", out_channels)
         check_positive_int("in_channels", in_channels)
         check_positive_int("latent_dim", latent_dim)
-        _check_act_fn(act_fn)
+        act = _activation(act_fn)
         self.config = dict(
             in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
         )
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1),
-            act_fn,
+            act(),
             nn.Conv2d(c, c, 3, padding=1),
-            act_fn,
+            act(),
             nn.Conv2d(c, 2 * c, 3, padding=1, stride=2),  # halves the size: 32x32 -> 16x16
-            act_fn,
+            act(),
             nn.Conv2d(2 * c, 2 * c, 3, padding=1),
-            act_fn,
+            act(),
             nn.Conv2d(2 * c, 4 * c, 3, padding=1, stride=2),  # 16x16 -> 8x8
-            act_fn,
+            act(),
             nn.Conv2d(4 * c, 4 * c, 3, padding=1),
-            act_fn,
+            act(),
             nn.Flatten(),
             nn.Linear(4 * c * 8 * 8, latent_dim),  # the bottleneck
-            act_fn,
+            act(),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -85,24 +96,24 @@ class Decoder(nn.Module):
         c = check_positive_int("out_channels", out_channels)
         check_positive_int("in_channels", in_channels)
         check_positive_int("latent_dim", latent_dim)
-        _check_act_fn(act_fn)
+        act = _activation(act_fn)
         self.config = dict(
             in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
         )
         self.out_channels = c
-        self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act_fn)
+        self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act())
         self.conv = nn.Sequential(
             nn.ConvTranspose2d(4 * c, 4 * c, 3, padding=1),
-            act_fn,
+            act(),
             # stride 2 with output_padding 1 doubles the size exactly: 8x8 -> 16x16
             nn.ConvTranspose2d(4 * c, 2 * c, 3, padding=1, stride=2, output_padding=1),
-            act_fn,
+            act(),
             nn.ConvTranspose2d(2 * c, 2 * c, 3, padding=1),
-            act_fn,
+            act(),
             nn.ConvTranspose2d(2 * c, c, 3, padding=1, stride=2, output_padding=1),  # 16x16 -> 32x32
-            act_fn,
+            act(),
             nn.ConvTranspose2d(c, c, 3, padding=1),
-            act_fn,
+            act(),
             nn.ConvTranspose2d(c, in_channels, 3, padding=1),
         )
 

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from torchvision.utils import make_grid
 
 
@@ -44,6 +45,7 @@ def plot_losses(log: Mapping[str, Sequence[float]], title: str = "Losses", save_
         axis.plot(x_batches, per_batch, lw=0.6, alpha=0.7, label="training (per batch)")
         axis.plot(range(1, len(per_epoch) + 1), per_epoch, "o-", label="validation (mean per epoch)")
         axis.set(xlabel="epoch", ylabel="MSE loss", title=title, yscale="log")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.legend()
     return _finish(figure, save_to)
 
@@ -66,6 +68,7 @@ def plot_validation_curves(
         for index, (label, level) in enumerate((baselines or {}).items()):
             axis.axhline(level, ls="--", color=f"C{index}", label=label)
         axis.set(xlabel="epoch", ylabel="validation MSE", title=title)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.legend()
     return _finish(figure, save_to)
 

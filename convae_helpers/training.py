@@ -11,10 +11,11 @@ What changed from the article, and why (the notebooks say the same where it show
   which settles the weights; ``recipe="article"`` keeps the constant rate and fixed order.
 * Speed (``pipeline="fast"``): each dataset is turned into one tensor once and kept on
   the training device, batches are drawn by index, per-batch losses stay on the device
-  until the end of the epoch. On CUDA it adds mixed precision, ``channels_last``, fused
-  Adam and ``cudnn.benchmark``; on CPU ``channels_last``. ``pipeline="article"`` runs the
-  article's DataLoader pipeline instead, so the two can be compared; both draw the same
-  batches in the same order, so in fp32 they compute the same thing.
+  until the end of the epoch (only the NaN check reads one flag per step). On CUDA it adds
+  mixed precision, ``channels_last``, fused Adam and ``cudnn.benchmark``; on CPU
+  ``channels_last`` and fused Adam. ``pipeline="article"`` runs the article's DataLoader
+  pipeline instead, so the two can be compared; both draw the same batches in the same
+  order, so in fp32 they compute the same thing.
 * Safety: arguments and data are checked before the first step; a NaN or infinite loss
   stops training before it reaches the weights; Ctrl-C (or the notebook's stop button)
   stops after the current batch and returns the log so far; ``save``/``load`` write and
@@ -110,8 +111,8 @@ def init_weights(module: nn.Module) -> None:
         module.reset_parameters()
 
 
-def _first_image(dataset: Any, name: str) -> torch.Tensor:
-    """Check that ``dataset`` is non-empty and yields images (or (image, label) pairs); return the first image."""
+def _check_not_empty(dataset: Any, name: str) -> None:
+    """Raise unless ``dataset`` has a length of at least 1."""
     try:
         size = len(dataset)
     except TypeError:
@@ -120,7 +121,6 @@ def _first_image(dataset: Any, name: str) -> torch.Tensor:
         ) from None
     if size == 0:
         raise ValueError(f"{name} is empty; expected at least one image.")
-    return _image_of(dataset[0], name, 0)
 
 
 def _image_of(item: Any, name: str, index: int) -> torch.Tensor:
@@ -147,10 +147,8 @@ def _as_tensor(dataset: Any, name: str) -> torch.Tensor:
     """All images of ``dataset`` as one float tensor (N, 3, 32, 32), checked once, in one pass."""
     if isinstance(dataset, torch.Tensor):
         return check_image_batch(name, dataset)
-    _first_image(dataset, name)
-    images = []
-    for index in range(len(dataset)):
-        images.append(_image_of(dataset[index], name, index))
+    _check_not_empty(dataset, name)
+    images = [_image_of(dataset[index], name, index) for index in range(len(dataset))]
     return check_image_batch(name, torch.stack(images))
 
 
@@ -271,6 +269,8 @@ class ConvolutionalAutoencoder:
         self.network = autoencoder.to(self.device)
         self.optimizer = _adam(self.network, self.lr, fused)
         self.epochs_trained = 0
+        self.initialised = False  # train() initialises the weights on its first call, as the article does
+        self.info: dict[str, Any] = {}  # free notes kept in checkpoints (train_or_load records its data here)
         self.log_dict = new_log()
         if verbose:
             print(f"device: {describe_device(self.device)}")
@@ -343,17 +343,22 @@ class ConvolutionalAutoencoder:
                 ("validation_set", validation_set),
                 ("test_set", test_set),
             ):
-                check_image_batch(name, _first_image(dataset, name).unsqueeze(0))
+                _check_not_empty(dataset, name)
+                check_image_batch(name, _image_of(dataset[0], name, 0).unsqueeze(0))
         checkpoints = Path(checkpoint_dir) if checkpoint_dir is not None else None
         if checkpoints is not None:
+            self._check_saveable()
             checkpoints.mkdir(parents=True, exist_ok=True)
 
-        if self.epochs_trained == 0:
+        if not self.initialised:  # the first call; later calls, and loaded models, go on from their weights
             torch.manual_seed(seed)
             self.network.apply(init_weights)
-            self.log_dict = new_log()
+            self.initialised = True
         log = self.log_dict
-        generator = torch.Generator().manual_seed(seed) if recipe == "project" else None
+        # A resumed run draws new batch orders, not those of its first epochs again.
+        generator = torch.Generator().manual_seed(seed + self.epochs_trained) if recipe == "project" else None
+        for group in self.optimizer.param_groups:  # a schedule of an earlier call may have left it at 0
+            group["lr"] = group["initial_lr"] = self.lr
         device = self.device
         amp_dtype = _amp_dtype(precision, device)
         memory_format = torch.channels_last if fast and channels_last is not False else torch.contiguous_format
@@ -411,6 +416,8 @@ class ConvolutionalAutoencoder:
         with _stop_after_batch() as stop:
             try:
                 for epoch in range(first_epoch, last_epoch + 1):
+                    if stop["requested"]:  # pressed during the validation of the epoch before
+                        raise _StopTraining
                     started = time.perf_counter()
                     self.network.train()
                     bar = tqdm(
@@ -421,9 +428,9 @@ class ConvolutionalAutoencoder:
                         leave=False,
                     )
                     losses = step.epoch(bar, epoch, steps_per_epoch, stop, log)
-                    val_losses, val_mean = self._evaluate(net, validation_batches(), loss_function, autocast)
+                    val_losses, val_mean = self._evaluate(net, validation_batches(), loss_function)
                     log["validation_loss_per_batch"].extend(val_losses)
-                    log["visualizations"].append(self._visualize(net, test_images, autocast))
+                    log["visualizations"].append(self._visualize(net, test_images))
                     log["training_loss_per_epoch"].append(float(losses.mean()))
                     log["validation_loss_per_epoch"].append(val_mean)
                     log["epoch_seconds"].append(time.perf_counter() - started)
@@ -438,31 +445,28 @@ class ConvolutionalAutoencoder:
                         if val_mean < best:
                             self.save(checkpoints / "best.pt")
                     best = min(best, val_mean)
-            except (KeyboardInterrupt, _StopTraining):
+            except (KeyboardInterrupt, _StopTraining, TrainingDivergedError) as stopped:
+                if checkpoints is not None:
+                    self.save(checkpoints / "latest.pt")
+                if isinstance(stopped, TrainingDivergedError):
+                    raise
                 print(
                     f"\nTraining stopped by the user during {step.position}. Completed epochs: {self.epochs_trained}; "
-                    "the log so far is returned and the model is usable."
+                    "the log so far is returned and the model is usable: train() again goes on from here."
                 )
-                if checkpoints is not None:
-                    self.save(checkpoints / "latest.pt")
-            except TrainingDivergedError:
-                if checkpoints is not None:
-                    self.save(checkpoints / "latest.pt")
-                raise
             finally:
                 self.network.to(memory_format=torch.contiguous_format)
         return log
 
     @torch.inference_mode()
     def _evaluate(
-        self, net: nn.Module, batches: Iterator[torch.Tensor], loss_function: Callable, autocast: Callable
+        self, net: nn.Module, batches: Iterator[torch.Tensor], loss_function: Callable
     ) -> tuple[list[float], float]:
-        """Per-batch losses and their mean over the whole set, each batch weighted by its size."""
+        """Per-batch losses in fp32 and their mean over the whole set, each batch weighted by its size."""
         self.network.eval()
         losses, sizes = [], []
         for images in batches:
-            with autocast():
-                losses.append(loss_function(net(images), images).float())
+            losses.append(loss_function(net(images), images).float())
             sizes.append(len(images))
         values = torch.stack(losses)
         weights = torch.tensor(sizes, dtype=values.dtype, device=values.device)
@@ -470,11 +474,10 @@ class ConvolutionalAutoencoder:
         return values.tolist(), mean
 
     @torch.inference_mode()
-    def _visualize(self, net: nn.Module, images: torch.Tensor, autocast: Callable) -> torch.Tensor:
+    def _visualize(self, net: nn.Module, images: torch.Tensor) -> torch.Tensor:
         """A grid (H, W, 3) on the CPU: the images in the top row, their reconstructions below."""
         self.network.eval()
-        with autocast():
-            return reconstruction_grid(images, net(images))
+        return reconstruction_grid(images, net(images))
 
     # ------------------------------------------------------------------ using the model
     def _run(self, part: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -500,12 +503,22 @@ class ConvolutionalAutoencoder:
         return self._run(self.network.decoder, z)
 
     # ------------------------------------------------------------------ checkpoints
+    def _check_saveable(self) -> None:
+        """Raise, before any training, if the activation cannot be rebuilt from a checkpoint."""
+        for part in (self.network.encoder, self.network.decoder):
+            if part.config["act_fn"] is None:
+                raise ValueError(
+                    "act_fn: checkpoints rebuild activations from their class name, so only ones without settings "
+                    "(nn.ReLU(), nn.GELU(), ...) can be saved; drop checkpoint_dir or use such an activation."
+                )
+
     def save(self, path: str | Path) -> Path:
         """Write weights, optimizer state, architecture, log and epoch count to ``path`` atomically.
 
         The file is written beside ``path`` under a temporary name and then renamed, so an
         interruption never leaves a half-written checkpoint in its place.
         """
+        self._check_saveable()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         state = {
@@ -517,6 +530,7 @@ class ConvolutionalAutoencoder:
             "lr": self.lr,
             "epochs_trained": self.epochs_trained,
             "log": self.log_dict,
+            "info": self.info,
         }
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
@@ -560,8 +574,13 @@ class ConvolutionalAutoencoder:
                 f"(encoder {state.get('encoder')}, decoder {state.get('decoder')}): {error}"
             ) from None
         model = cls(network, lr=state["lr"], device=device, verbose=verbose)
+        chosen = {key: model.optimizer.param_groups[0][key] for key in ("fused", "foreach")}
         model.optimizer.load_state_dict(state["optimizer"])
+        for group in model.optimizer.param_groups:  # the implementation this device has, not the saving one's
+            group.update(chosen)
         model.epochs_trained = int(state["epochs_trained"])
+        model.initialised = True
+        model.info = dict(state.get("info", {}))
         model.log_dict = {key: list(state["log"].get(key, [])) for key in LOG_KEYS}
         return model
 
@@ -604,7 +623,8 @@ def _amp_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype for ``precision`` on ``device``, or None for plain fp32."""
     if precision == "fp32" or (precision == "auto" and device.type != "cuda"):
         return None
-    if precision == "bf16" or (precision == "auto" and torch.cuda.is_bf16_supported()):
+    # bf16 needs Ampere (compute capability 8) or newer; older GPUs such as Colab's T4 emulate it slowly.
+    if precision == "bf16" or (precision == "auto" and torch.cuda.get_device_capability(device)[0] >= 8):
         if device.type == "cpu" and not _cpu_has_native_bf16():
             warnings.warn(
                 "precision='bf16' on a CPU without native bf16 instructions (AVX-512 BF16 or AMX) is emulated and "
@@ -615,19 +635,49 @@ def _amp_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     return torch.float16
 
 
+def data_fingerprint(dataset: Any) -> str:
+    """A short identity of a dataset: its size and the sum of its first 64 images."""
+    _check_not_empty(dataset, "dataset")
+    first = torch.stack([_image_of(dataset[i], "dataset", i) for i in range(min(64, len(dataset)))])
+    return f"{len(dataset)} images, checksum {float(first.double().sum()):.4f}"
+
+
 def train_or_load(
     latent_dim: int, datasets: tuple[Any, Any, Any], epochs: int, batch_size: int, run_dir: str | Path, seed: int = 0
 ) -> ConvolutionalAutoencoder:
-    """The article's autoencoder with bottleneck ``latent_dim``, trained for ``epochs``: loaded from
-    ``run_dir/final.pt`` when an earlier run saved one with that many epochs, else trained and saved there.
+    """The article's autoencoder with bottleneck ``latent_dim``, trained on ``datasets`` for ``epochs``.
+
+    Loaded from ``run_dir/final.pt`` when an earlier run on the same training images saved it;
+    continued from ``run_dir/latest.pt`` when such a run stopped early; trained from scratch
+    otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell
+    stops) and keeps ``latest.pt``, so running the cell again goes on from there.
     """
-    path = Path(run_dir) / "final.pt"
-    if path.is_file():
-        model = ConvolutionalAutoencoder.load(path)
-        if model.epochs_trained == epochs and model.network.encoder.config["latent_dim"] == latent_dim:
-            print(f"loaded {path}: latent {latent_dim}, {epochs} epochs (delete it to train again)")
-            return model
-    model = ConvolutionalAutoencoder(Autoencoder(Encoder(latent_dim=latent_dim), Decoder(latent_dim=latent_dim)))
-    model.train(nn.MSELoss(), epochs, batch_size, *datasets, seed=seed, checkpoint_dir=path.parent)
-    model.save(path)
+    run_dir = Path(run_dir)
+    fingerprint = data_fingerprint(datasets[0])
+    model = None
+    for path in (run_dir / "final.pt", run_dir / "latest.pt"):
+        if path.is_file():
+            candidate = ConvolutionalAutoencoder.load(path)
+            same_run = (
+                candidate.info.get("training_data") == fingerprint
+                and candidate.network.encoder.config["latent_dim"] == latent_dim
+                and candidate.epochs_trained <= epochs
+            )
+            if same_run:
+                print(f"found {path}: {candidate.epochs_trained} of {epochs} epochs done")
+                model = candidate
+                break
+    if model is None:
+        model = ConvolutionalAutoencoder(Autoencoder(Encoder(latent_dim=latent_dim), Decoder(latent_dim=latent_dim)))
+        model.info["training_data"] = fingerprint
+    if model.epochs_trained < epochs:
+        model.train(
+            nn.MSELoss(), epochs - model.epochs_trained, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir
+        )
+        if model.epochs_trained < epochs:
+            raise KeyboardInterrupt(
+                f"training stopped after {model.epochs_trained} of {epochs} epochs; run the cell again to go on "
+                f"from {run_dir / 'latest.pt'}"
+            )
+        model.save(run_dir / "final.pt")
     return model

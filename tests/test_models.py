@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from convae_helpers import Autoencoder, Decoder, Encoder, build_autoencoder, count_parameters
+from convae_helpers.models import layer_table
 
 # The article's architecture fixes these exactly (weights + biases of every layer).
 EXPECTED_PARAMETERS = {200: (891_480, 895_315), 1000: (4_169_080, 4_172_115)}
@@ -85,9 +86,18 @@ def test_autoencoder_checks_its_parts():
 def test_bad_batches_name_the_problem(shape, fragment):
     with pytest.raises(ValueError, match=fragment) as info:
         build_autoencoder()(torch.zeros(shape))
-    assert "x " in str(info.value) or str(info.value).startswith("x ")
+    assert str(info.value).startswith("x "), "the message names the argument"
 
 
 def test_decoder_checks_latent_shape():
     with pytest.raises(ValueError, match=r"\(N, 200\)"):
         Decoder()(torch.zeros(2, 1000))
+
+
+def test_every_layer_has_its_own_activation_and_the_table_shows_each():
+    model = build_autoencoder()
+    activations = [m for m in model.modules() if isinstance(m, nn.ReLU)]
+    assert len(activations) == 7 + 6 and len({id(m) for m in activations}) == 13
+    table = layer_table(model, torch.zeros(2, 3, 32, 32))
+    assert table.count("| ReLU |") == 13 and "encoder.net.1 |" in table and "encoder.net.3 |" in table
+    assert "| decoder.conv.10 | ConvTranspose2d | (2, 3, 32, 32) | 435 |" in table

@@ -16,7 +16,16 @@ import pytest
 import torch
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, CustomCIFAR10, Encoder, TrainingDivergedError, build_autoencoder
+from convae_helpers import (
+    Autoencoder,
+    ConvolutionalAutoencoder,
+    CustomCIFAR10,
+    Decoder,
+    Encoder,
+    TrainingDivergedError,
+    build_autoencoder,
+    training,
+)
 
 
 def make_model(latent_dim: int = 200) -> ConvolutionalAutoencoder:
@@ -111,10 +120,15 @@ def test_bad_input_is_refused_with_a_clear_message(tensors, name, call, error, f
     assert fragment in str(info.value)
 
 
-def test_every_bad_input_is_in_the_readme_table():
+def test_the_readme_table_shows_every_bad_input_with_its_message(tensors):
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    missing = [name for name, *_ in BAD_INPUTS if f"| {name} |" not in readme]
-    assert not missing, f"rows missing from README.md's table: {missing}"
+    for name, call, error, _ in BAD_INPUTS:
+        if "cuda" in name and torch.cuda.device_count() > 7:
+            continue
+        with pytest.raises(error) as info:
+            call(tensors)
+        message = str(info.value).replace("|", "\\|")
+        assert f"| {name} | `{error.__name__}` | {message} |" in readme, f"README.md's row for {name!r} is out of date"
 
 
 def test_bad_input_fails_before_any_training_step(tensors):
@@ -246,3 +260,71 @@ def test_best_checkpoint_holds_the_lowest_validation_loss(tensors, tmp_path):
     best_epoch = int(np.argmin(log["validation_loss_per_epoch"])) + 1
     assert best.epochs_trained == best_epoch
     assert math.isclose(min(best.log_dict["validation_loss_per_epoch"]), min(log["validation_loss_per_epoch"]))
+
+
+def test_an_activation_with_settings_cannot_be_saved_and_says_so_before_training(tensors, tmp_path):
+    model = ConvolutionalAutoencoder(
+        Autoencoder(Encoder(act_fn=nn.LeakyReLU(0.3)), Decoder(act_fn=nn.LeakyReLU(0.3))), device="cpu", verbose=False
+    )
+    with pytest.raises(ValueError, match="act_fn"):
+        model.save(tmp_path / "model.pt")
+    with pytest.raises(ValueError, match="act_fn"):
+        model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    assert model.epochs_trained == 0 and model.log_dict["training_loss_per_batch"] == []
+    plain = ConvolutionalAutoencoder(
+        Autoencoder(Encoder(act_fn=nn.GELU()), Decoder(act_fn=nn.GELU())), device="cpu", verbose=False
+    )
+    assert isinstance(ConvolutionalAutoencoder.load(plain.save(tmp_path / "gelu.pt")).network.encoder.net[1], nn.GELU)
+
+
+def test_a_stopped_first_epoch_goes_on_instead_of_starting_again(tensors, monkeypatch):
+    def interrupt(output, images):
+        raise KeyboardInterrupt
+
+    model = make_model()
+    model.train(_failing_loss(4, interrupt), 1, 64, *tensors, progress=False)
+    weights = [p.detach().clone() for p in model.network.parameters()]
+    monkeypatch.setattr(training, "init_weights", lambda module: pytest.fail("re-initialised"))
+    log = model.train(nn.MSELoss(), 1, 64, *tensors, progress=False)
+    assert len(log["training_loss_per_batch"]) == 3 + 10 and model.epochs_trained == 1
+    assert log["training_loss_per_batch"][3] < log["training_loss_per_batch"][0]
+    assert any(not torch.equal(a, b) for a, b in zip(weights, model.network.parameters()))
+
+
+class _StopAtCall(nn.MSELoss):
+    """An MSE loss that raises KeyboardInterrupt at its n-th call, like the stop button."""
+
+    calls = 0
+
+    def __init__(self, at: int) -> None:
+        super().__init__()
+        self.at = at
+
+    def forward(self, output, images):
+        _StopAtCall.calls += 1
+        if _StopAtCall.calls == self.at:
+            raise KeyboardInterrupt
+        return super().forward(output, images)
+
+
+def test_train_or_load_resumes_a_stopped_run_then_loads_the_finished_one(tensors, tmp_path, monkeypatch):
+    data = (tensors[0][:128], tensors[1][:64], tensors[2])  # 2 batches per epoch
+    _StopAtCall.calls = 0
+    monkeypatch.setattr(training.nn, "MSELoss", lambda: _StopAtCall(at=6))  # stop in epoch 2
+    with pytest.raises(KeyboardInterrupt, match="1 of 3 epochs"):
+        training.train_or_load(200, data, 3, 64, tmp_path)
+    assert not (tmp_path / "final.pt").exists() and (tmp_path / "latest.pt").exists()
+    monkeypatch.undo()
+    resumed = training.train_or_load(200, data, 3, 64, tmp_path)
+    assert resumed.epochs_trained == 3 and (tmp_path / "final.pt").exists()
+    assert len(resumed.log_dict["validation_loss_per_epoch"]) == 3
+    monkeypatch.setattr(ConvolutionalAutoencoder, "train", lambda *a, **k: pytest.fail("trained again"))
+    loaded = training.train_or_load(200, data, 3, 64, tmp_path)
+    assert torch.equal(loaded.autoencode(tensors[2]), resumed.autoencode(tensors[2]))
+
+
+def test_train_or_load_does_not_reuse_a_model_of_other_images(tensors, tmp_path, capsys):
+    training.train_or_load(200, (tensors[0][:64], tensors[1][:64], tensors[2]), 1, 64, tmp_path)
+    capsys.readouterr()
+    other = training.train_or_load(200, (tensors[0][64:128], tensors[1][:64], tensors[2]), 1, 64, tmp_path)
+    assert "found" not in capsys.readouterr().out and other.epochs_trained == 1

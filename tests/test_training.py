@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, training
 from convae_helpers.metrics import reconstruction_mse
+from convae_helpers.training import init_weights
 
 
 def make_model(latent_dim: int = 200) -> ConvolutionalAutoencoder:
@@ -117,15 +118,41 @@ def test_encode_decode_autoencode(tensors):
     assert torch.allclose(model.decode(z), model.autoencode(x))
 
 
-def test_init_is_the_articles(tensors):
+def test_first_train_call_initialises_as_the_article_and_later_calls_go_on(tensors, monkeypatch):
+    calls = []
+    monkeypatch.setattr(training, "init_weights", lambda module: calls.append(module) or init_weights(module))
     model = make_model()
-    model.train(nn.MSELoss(), 1, 64, tensors[1][:64], tensors[1][:64], tensors[2], progress=False)
-    fresh = make_model()
-    torch.manual_seed(0)
-    from convae_helpers.training import init_weights
+    model.train(nn.MSELoss(), 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], progress=False)
+    assert any(m is model.network.encoder.net[0] for m in calls)
+    first_conv = model.network.encoder.net[0]
+    calls.clear()
+    before = first_conv.weight.detach().clone()
+    model.train(nn.MSELoss(), 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], progress=False)
+    assert calls == [], "a second call must not re-initialise"
+    assert (first_conv.weight - before).abs().max() < 0.05, "it went on from the trained weights"
 
-    fresh.network.apply(init_weights)
-    first_conv = fresh.network.encoder.net[0]
-    assert torch.all(first_conv.bias == 0.01)
+
+def test_init_weights_is_xavier_uniform_with_bias_001():
+    conv = nn.Conv2d(3, 16, 3)
+    torch.manual_seed(0)
+    init_weights(conv)
+    assert torch.all(conv.bias == 0.01)
     bound = math.sqrt(6 / (3 * 9 + 16 * 9))  # Xavier-uniform: sqrt(6 / (fan_in + fan_out))
-    assert first_conv.weight.abs().max() <= bound and first_conv.weight.abs().max() > 0.9 * bound
+    assert conv.weight.abs().max() <= bound and conv.weight.abs().max() > 0.9 * bound
+
+
+def test_the_article_recipe_after_the_project_one_still_learns(tensors):
+    """The project's schedule ends near 0; the next call starts again from the model's lr."""
+    model = make_model()
+    model.train(nn.MSELoss(), 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], progress=False)
+    assert model.optimizer.param_groups[0]["lr"] < 1e-4
+    before = [p.detach().clone() for p in model.network.parameters()]
+    seen = []
+
+    def loss(output, images):
+        seen.append(model.optimizer.param_groups[0]["lr"])
+        return nn.functional.mse_loss(output, images)
+
+    model.train(loss, 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], recipe="article", progress=False)
+    assert seen == [1e-3] * 3, "two training batches and one validation batch, all at the article's rate"
+    assert max((a - b).abs().max() for a, b in zip(before, model.network.parameters())) > 1e-4
