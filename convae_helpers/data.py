@@ -86,14 +86,18 @@ class CustomCIFAR10(Dataset):
     """The article's dataset: a list of images (HWC uint8 arrays or PIL images) and a transform.
 
     It yields the transformed image alone, without its label: the target of an
-    autoencoder is its input.
+    autoencoder is its input. ``name`` (not in the article) says where the images come
+    from, for printouts and figure titles.
     """
 
-    def __init__(self, data: Sequence[Any], transforms: Callable[[Any], torch.Tensor] | None = None) -> None:
+    def __init__(
+        self, data: Sequence[Any], transforms: Callable[[Any], torch.Tensor] | None = None, name: str = ""
+    ) -> None:
         if transforms is not None and not callable(transforms):
             raise TypeError(f"transforms must be callable, e.g. article_transform(); got {type(transforms).__name__}.")
         self.data = data
         self.transforms = transforms
+        self.name = name
 
     def __len__(self) -> int:
         return len(self.data)
@@ -291,7 +295,7 @@ def article_datasets(settings: Settings | None = None) -> tuple[CustomCIFAR10, C
     settings = settings or get_settings()
     training, validation = load_split(True, settings), load_split(False, settings)
     return (
-        CustomCIFAR10(list(training.data), article_transform()),
-        CustomCIFAR10(list(validation.data), article_transform()),
-        CustomCIFAR10(extract_each_class(validation), article_transform()),
+        CustomCIFAR10(list(training.data), article_transform(), training.name),
+        CustomCIFAR10(list(validation.data), article_transform(), validation.name),
+        CustomCIFAR10(extract_each_class(validation), article_transform(), validation.name),
     )

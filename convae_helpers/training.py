@@ -296,6 +296,9 @@ class ConvolutionalAutoencoder:
     ) -> dict[str, list]:
         """Train for ``epochs`` more epochs and return the log (it goes on across calls and checkpoints).
 
+        The first call initialises the weights as the article does (Xavier-uniform, bias 0.01), so
+        weights put into the network beforehand are replaced; a model from ``load`` is not re-initialised.
+
         Args:
             loss_function: called as ``loss_function(reconstruction, images)``, e.g. ``nn.MSELoss()``.
             epochs: epochs to train in this call (a loaded model continues its count).
