@@ -270,7 +270,7 @@ class ConvolutionalAutoencoder:
         self.optimizer = _adam(self.network, self.lr, fused)
         self.epochs_trained = 0
         self.initialised = False  # train() initialises the weights on its first call, as the article does
-        self.info: dict[str, Any] = {}  # free notes kept in checkpoints (train_or_load records its data here)
+        self.info: dict[str, Any] = {}  # notes kept in checkpoints: train() records its training data here
         self.log_dict = new_log()
         if verbose:
             print(f"device: {describe_device(self.device)}")
@@ -357,6 +357,8 @@ class ConvolutionalAutoencoder:
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
+            # What the model learns from, kept in its checkpoints: train_or_load reuses only a matching model.
+            self.info["training_data"] = data_fingerprint(train_x if fast else training_set)
         log = self.log_dict
         # A resumed run draws new batch orders, not those of its first epochs again.
         generator = torch.Generator().manual_seed(seed + self.epochs_trained) if recipe == "project" else None
@@ -672,7 +674,6 @@ def train_or_load(
                 break
     if model is None:
         model = ConvolutionalAutoencoder(Autoencoder(Encoder(latent_dim=latent_dim), Decoder(latent_dim=latent_dim)))
-        model.info["training_data"] = fingerprint
     if model.epochs_trained < epochs:
         model.train(
             nn.MSELoss(), epochs - model.epochs_trained, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir

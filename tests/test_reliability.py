@@ -328,3 +328,12 @@ def test_train_or_load_does_not_reuse_a_model_of_other_images(tensors, tmp_path,
     capsys.readouterr()
     other = training.train_or_load(200, (tensors[0][64:128], tensors[1][:64], tensors[2]), 1, 64, tmp_path)
     assert "found" not in capsys.readouterr().out and other.epochs_trained == 1
+
+
+def test_train_or_load_reuses_a_model_trained_by_hand_on_the_same_images(datasets, tensors, tmp_path):
+    """Notebook 3 trains with train() on datasets; notebook 4 asks train_or_load with tensors of the same images."""
+    model = make_model()
+    model.train(nn.MSELoss(), 1, 64, *datasets, progress=False)
+    model.save(tmp_path / "final.pt")
+    loaded = training.train_or_load(200, tensors, 1, 64, tmp_path)
+    assert torch.equal(loaded.autoencode(tensors[2]), model.autoencode(tensors[2]))
