@@ -38,6 +38,19 @@ def _act_fn_name(act_fn: nn.Module) -> str | None:
         return None
 
 
+def _checked_config(
+    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any
+) -> tuple[dict[str, Any], Callable[[], nn.Module]]:
+    """The checked constructor arguments of an Encoder or Decoder, and a maker of activation modules."""
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("latent_dim", latent_dim)):
+        check_positive_int(name, value)
+    act = _activation(act_fn)
+    config = dict(
+        in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
+    )
+    return config, act
+
+
 class Encoder(nn.Module):
     """Six 3x3 convolutions and a linear bottleneck: (N, 3, 32, 32) -> (N, latent_dim).
 
@@ -52,13 +65,8 @@ class Encoder(nn.Module):
         self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU()
     ) -> None:
         super().__init__()
-        c = check_positive_int("out_channels", out_channels)
-        check_positive_int("in_channels", in_channels)
-        check_positive_int("latent_dim", latent_dim)
-        act = _activation(act_fn)
-        self.config = dict(
-            in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
-        )
+        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn)
+        c = out_channels
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1),
             act(),
@@ -93,13 +101,8 @@ class Decoder(nn.Module):
         self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU()
     ) -> None:
         super().__init__()
-        c = check_positive_int("out_channels", out_channels)
-        check_positive_int("in_channels", in_channels)
-        check_positive_int("latent_dim", latent_dim)
-        act = _activation(act_fn)
-        self.config = dict(
-            in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
-        )
+        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn)
+        c = out_channels
         self.out_channels = c
         self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act())
         self.conv = nn.Sequential(

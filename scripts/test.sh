@@ -6,11 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-    "${PYTHON:-python3}" -m venv .venv
-fi
-echo "Installing requirements.txt into .venv (the first time this brings PyTorch: a few minutes) ..."
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+source scripts/setup.sh
 
 .venv/bin/ruff check .
 # Smoke mode: a few hundred images and two epochs per notebook. No test reaches the network.

@@ -6,11 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-    "${PYTHON:-python3}" -m venv .venv
-fi
-echo "Installing requirements.txt into .venv (the first time this brings PyTorch: a few minutes) ..."
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+source scripts/setup.sh
 
 data_dir="${CONVAE_DATA_DIR:-data}"
 if [ ! -d "$data_dir/cifar-10-batches-py" ] && [ ! -f "$data_dir/cifar-10-python.tar.gz" ]; then
