@@ -14,7 +14,7 @@ images, is scored the same way.
 
 Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, e.g.
 
-    tar -xzf ../shared/data/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg
+    tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
 The last ``--holdout`` images of each class are the validation images. Results go to the
