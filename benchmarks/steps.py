@@ -4,8 +4,11 @@ Trains the article's autoencoder (latent 200) for rounds of 20 steps of batch 64
 images in [-1, 1], each variant in turn, and prints the median images per second of each and
 its ratio to plain fp32 steps. No data pipeline and no validation: only the step.
 
-    python benchmarks/steps.py              # fp32, channels_last, fused Adam, both, bf16 autocast
+    python benchmarks/steps.py              # fp32, channels_last, fused Adam, both, fewer threads, bf16
     python benchmarks/steps.py --compile    # also torch.compile (slow to compile: tens of seconds)
+
+On a CPU, "half the threads" runs the default settings (channels_last + fused Adam) with half
+of PyTorch's default thread count (one per core), for the question whether fewer threads help.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ VARIANTS = {  # name: (channels_last, fused Adam, bf16 autocast, torch.compile)
     "channels_last": (True, False, False, False),
     "fused Adam": (False, True, False, False),
     "channels_last + fused": (True, True, False, False),
+    "half the threads (+ channels_last, fused)": (True, True, False, False),
     "bf16 autocast": (False, False, True, False),
     "compile (+ channels_last, fused)": (True, True, False, True),
 }
+FEWER_THREADS = "half the threads (+ channels_last, fused)"
 
 
 def make_step(channels_last: bool, fused: bool, bf16: bool, compiled: bool, device: str):
@@ -56,15 +61,21 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     names = [name for name in VARIANTS if args.compile or not VARIANTS[name][3]]
+    default_threads = torch.get_num_threads()
+    if args.device != "cpu" or default_threads < 2:
+        names.remove(FEWER_THREADS)
+    threads = {name: max(1, default_threads // 2) if name == FEWER_THREADS else default_threads for name in names}
     batches = (torch.rand(args.steps, 64, 3, 32, 32, device=args.device) * 2 - 1).unbind()
     steps = {}
     for name in names:  # build, then warm up (compilation happens here)
+        torch.set_num_threads(threads[name])
         steps[name] = make_step(*VARIANTS[name], args.device)
         for batch in batches[:3]:
             steps[name](batch)
     rates: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(args.rounds):
         for name in names:
+            torch.set_num_threads(threads[name])
             if args.device == "cuda":
                 torch.cuda.synchronize()
             started = time.perf_counter()
@@ -73,11 +84,12 @@ def main() -> None:
             if args.device == "cuda":
                 torch.cuda.synchronize()
             rates[name].append(64 * args.steps / (time.perf_counter() - started))
+    torch.set_num_threads(default_threads)
     print(f"machine: {machine()}; {args.rounds} rounds of {args.steps} steps of batch 64 on {args.device}")
     base = statistics.median(rates["fp32"])
     for name in names:
         median = statistics.median(rates[name])
-        print(f"{name:34s} {median:7.0f} images/s  {median / base:5.2f}x")
+        print(f"{name:42s} {threads[name]:2d} threads {median:7.0f} images/s  {median / base:5.2f}x")
 
 
 if __name__ == "__main__":
