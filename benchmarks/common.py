@@ -31,16 +31,22 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
 
 
-def folder_split(path: str, holdout_per_class: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def folder_split(
+    path: str, holdout_per_class: int, order: str = "cifar", seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Training and validation tensors from an ImageFolder tree, holding out the last images of each class.
 
     An ImageFolder copy lists its images class by class, while CIFAR-10's own files come in a
-    fixed random order; the training images are put in one seeded random order so that a recipe
-    without shuffling sees what it would see on CIFAR-10 itself.
+    fixed random order. ``order="cifar"`` puts the training images in one seeded random order,
+    so that a recipe without shuffling sees what it would see on CIFAR-10 itself;
+    ``order="folder"`` keeps them class by class, as the folder lists them.
     """
+    if order not in ("cifar", "folder"):
+        raise ValueError(f"order must be 'cifar' or 'folder'; got {order!r}.")
     images = load_image_folder(path)
     targets = np.asarray(images.targets)
     validation = np.concatenate([np.flatnonzero(targets == c)[-holdout_per_class:] for c in range(len(images.classes))])
-    training = np.setdiff1d(np.arange(len(targets)), validation)
-    training = np.random.default_rng(seed).permutation(training)
+    training = np.setdiff1d(np.arange(len(targets)), validation)  # sorted: class by class
+    if order == "cifar":
+        training = np.random.default_rng(seed).permutation(training)
     return to_tensor(images.data[training]), to_tensor(images.data[validation])

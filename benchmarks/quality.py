@@ -17,8 +17,11 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
     tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
-The last ``--holdout`` images of each class are the validation images. Results go to the
-screen and, as JSON, to ``--out`` (default runs/benchmarks/quality.json).
+The last ``--holdout`` images of each class are the validation images. The training images
+come in one fixed random order, as in CIFAR-10's own files (``--order cifar``), or class by
+class, as the folder lists them (``--order folder``): the article's recipe never shuffles, so
+it sees that order in every epoch. Results go to the screen and, as JSON, to ``--out``
+(default runs/benchmarks/quality.json).
 """
 
 from __future__ import annotations
@@ -44,19 +47,24 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--latent", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
+    parser.add_argument("--order", default="cifar", choices=["cifar", "folder"], help="order of the training images")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
     parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
     args = parser.parse_args()
 
-    train_x, val_x = folder_split(args.data, args.holdout)
+    train_x, val_x = folder_split(args.data, args.holdout, args.order)
     test_x = val_x[:: len(val_x) // 10][:10]
     print(f"machine: {machine()}")
-    print(f"data: {args.data}: {len(train_x)} training, {len(val_x)} validation images; batch 64, {args.epochs} epochs")
+    print(
+        f"data: {args.data}: {len(train_x)} training images in {args.order} order, {len(val_x)} validation images; "
+        f"batch 64, {args.epochs} epochs"
+    )
     results: dict = {
         "machine": machine(),
         "data": args.data,
         "training_images": len(train_x),
         "validation_images": len(val_x),
+        "order": args.order,
         "epochs": args.epochs,
         "batch_size": 64,
         "runs": {},
