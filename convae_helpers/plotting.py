@@ -20,10 +20,13 @@ from torchvision.utils import make_grid
 def reconstruction_grid(originals: torch.Tensor, reconstructions: torch.Tensor) -> torch.Tensor:
     """One image (H, W, 3) on the CPU: ``originals`` in the top row, ``reconstructions`` below.
 
-    Both are (N, 3, 32, 32); ``make_grid(normalize=True)`` maps the grid's value range to [0, 1].
+    Both are (N, 3, 32, 32) in [-1, 1]; the grid maps that fixed range to [0, 1] and clips what lies
+    outside, so the originals keep their colours however far a reconstruction strays. (The article
+    lets ``make_grid`` stretch each grid's own minimum and maximum, which shifts the originals' colours
+    from one epoch to the next.)
     """
     both = torch.cat([originals.float(), reconstructions.float()]).cpu()
-    return make_grid(both, nrow=len(originals), normalize=True, padding=1).permute(1, 2, 0)
+    return make_grid(both, nrow=len(originals), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
 
 
 def _finish(figure: Figure, save_to: str | Path | None) -> Figure:

@@ -92,3 +92,13 @@ def test_visualizations_hold_the_test_images_on_top(tensors):
     expected = reconstruction_grid(tensors[2], model.autoencode(tensors[2]))
     assert torch.allclose(grid, expected, atol=1e-5)
     assert math.isfinite(float(grid.sum()))
+
+
+def test_grid_keeps_the_originals_colours_whatever_the_reconstructions(tensors):
+    originals = tensors[2]
+    tame = reconstruction_grid(originals, originals * 0.5)
+    wild = reconstruction_grid(originals, originals * 5)  # far outside [-1, 1]
+    top_row = slice(0, 34)  # one padding pixel, 32 image rows, one padding pixel
+    assert torch.equal(tame[top_row], wild[top_row])
+    assert torch.allclose(tame[1:33, 1:33], (originals[0].permute(1, 2, 0) + 1) / 2, atol=1e-6)
+    assert wild.min() >= 0 and wild.max() <= 1
