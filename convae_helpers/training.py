@@ -509,12 +509,20 @@ class ConvolutionalAutoencoder:
 
     # ------------------------------------------------------------------ checkpoints
     def _check_saveable(self) -> None:
-        """Raise, before any training, if the activation cannot be rebuilt from a checkpoint."""
+        """Raise, before any training, if a checkpoint could not rebuild this network as it is."""
         for part in (self.network.encoder, self.network.decoder):
             if part.config["act_fn"] is None:
                 raise ValueError(
                     "act_fn: checkpoints rebuild activations from their class name, so only ones without settings "
                     "(nn.ReLU(), nn.GELU(), ...) can be saved; drop checkpoint_dir or use such an activation."
+                )
+            with torch.device("meta"):  # the layers its config describes, without allocating weights
+                described = type(part)(**_with_act_fn(part.config))
+            if repr(described) != repr(part):
+                raise ValueError(
+                    f"network: its {type(part).__name__.lower()}'s layers were changed after it was built, and a "
+                    "checkpoint rebuilds only what Encoder and Decoder build from their arguments; drop "
+                    "checkpoint_dir (and use train(), not train_or_load) to train a changed network."
                 )
 
     def save(self, path: str | Path) -> Path:
@@ -655,7 +663,8 @@ def train_or_load(
     Loaded from ``run_dir/final.pt`` when an earlier run on the same training images saved it;
     continued from ``run_dir/latest.pt`` when such a run stopped early; trained from scratch
     otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell
-    stops) and keeps ``latest.pt``, so running the cell again goes on from there.
+    stops) and keeps ``latest.pt``, so running the cell again goes on from there, with a
+    learning-rate schedule planned afresh over the remaining epochs.
     """
     run_dir = Path(run_dir)
     fingerprint = data_fingerprint(datasets[0])

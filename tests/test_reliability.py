@@ -277,6 +277,18 @@ def test_an_activation_with_settings_cannot_be_saved_and_says_so_before_training
     assert isinstance(ConvolutionalAutoencoder.load(plain.save(tmp_path / "gelu.pt")).network.encoder.net[1], nn.GELU)
 
 
+def test_a_network_changed_after_it_was_built_cannot_be_saved_and_says_so_before_training(tensors, tmp_path):
+    model = make_model()
+    model.network.encoder.net[-1] = nn.Identity()  # no ReLU on the code: notebook 4's exercise
+    with pytest.raises(ValueError, match="network: its encoder's layers were changed"):
+        model.save(tmp_path / "model.pt")
+    with pytest.raises(ValueError, match="network: its encoder's layers were changed"):
+        model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    assert model.epochs_trained == 0 and not (tmp_path / "latest.pt").exists()
+    log = model.train(nn.MSELoss(), 1, 64, *tensors, progress=False)  # without checkpoints it trains
+    assert model.epochs_trained == 1 and len(log["validation_loss_per_epoch"]) == 1
+
+
 def test_a_stopped_first_epoch_goes_on_instead_of_starting_again(tensors, monkeypatch):
     def interrupt(output, images):
         raise KeyboardInterrupt
