@@ -145,9 +145,9 @@ def _image_of(item: Any, name: str, index: int) -> torch.Tensor:
 
 def _as_tensor(dataset: Any, name: str) -> torch.Tensor:
     """All images of ``dataset`` as one float tensor (N, 3, 32, 32), checked once, in one pass."""
+    _check_not_empty(dataset, name)
     if isinstance(dataset, torch.Tensor):
         return check_image_batch(name, dataset)
-    _check_not_empty(dataset, name)
     images = [_image_of(dataset[index], name, index) for index in range(len(dataset))]
     return check_image_batch(name, torch.stack(images))
 

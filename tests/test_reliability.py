@@ -81,6 +81,12 @@ BAD_INPUTS = [
         "training_set is empty",
     ),
     (
+        "empty training tensor (0, 3, 32, 32)",
+        lambda t: train_with(t, training_set=t[0][:0]),
+        ValueError,
+        "training_set is empty",
+    ),
+    (
         "dataset of raw images (no transform)",
         lambda t: train_with(t, training_set=CustomCIFAR10([np.zeros((32, 32, 3), np.uint8)])),
         TypeError,
@@ -102,7 +108,7 @@ BAD_INPUTS = [
     ("uint8 images in a dataset", lambda t: train_with(t, test_set=t[2].to(torch.uint8)), TypeError, "test_set"),
     ("recipe='fast'", lambda t: train_with(t, recipe="fast"), ValueError, "recipe"),
     (
-        "device='cuda' without a GPU",
+        "device='cuda:7' without a GPU",
         lambda t: ConvolutionalAutoencoder(build_autoencoder(), device="cuda:7"),
         ValueError,
         "device",
