@@ -3,7 +3,7 @@
 What changed from the article, and why (the notebooks say the same where it shows):
 
 * Training batches are shuffled with a seeded generator (the article's DataLoader did
-  not shuffle, so every epoch saw the classes in the same order).
+  not shuffle, so every epoch saw the images in the same order and ended on the same ones).
 * The validation loss of an epoch is the mean over the whole validation set, not the
   loss of its last batch.
 * The project's recipe adds a learning-rate schedule: a short linear warm-up to ``lr``, the
@@ -357,8 +357,9 @@ class ConvolutionalAutoencoder:
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
-            # What the model learns from, kept in its checkpoints: train_or_load reuses only a matching model.
+            # What and how the model learns, kept in its checkpoints: train_or_load reuses only a matching model.
             self.info["training_data"] = data_fingerprint(train_x if fast else training_set)
+            self.info.update(recipe=recipe, batch_size=batch_size, seed=seed)
         log = self.log_dict
         # A resumed run draws new batch orders, not those of its first epochs again.
         generator = torch.Generator().manual_seed(seed + self.epochs_trained) if recipe == "project" else None
@@ -649,10 +650,12 @@ def _amp_dtype(precision: str, device: torch.device) -> torch.dtype | None:
 
 
 def data_fingerprint(dataset: Any) -> str:
-    """A short identity of a dataset: its size and the sum of its first 64 images."""
+    """A short identity of a dataset: its size and a weighted sum of 64 images spread over it."""
     _check_not_empty(dataset, "dataset")
-    first = torch.stack([_image_of(dataset[i], "dataset", i) for i in range(min(64, len(dataset)))])
-    return f"{len(dataset)} images, checksum {float(first.double().sum()):.4f}"
+    picked = torch.linspace(0, len(dataset) - 1, min(64, len(dataset))).long().tolist()
+    images = torch.stack([_image_of(dataset[i], "dataset", i) for i in picked]).double()
+    weights = torch.arange(1, len(picked) + 1, dtype=torch.float64).view(-1, 1, 1, 1)  # order counts too
+    return f"{len(dataset)} images, checksum {float((images * weights).sum()):.4f}"
 
 
 def train_or_load(
@@ -660,9 +663,9 @@ def train_or_load(
 ) -> ConvolutionalAutoencoder:
     """The article's autoencoder with bottleneck ``latent_dim``, trained on ``datasets`` for ``epochs``.
 
-    Loaded from ``run_dir/final.pt`` when an earlier run on the same training images saved it;
-    continued from ``run_dir/latest.pt`` when such a run stopped early; trained from scratch
-    otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell
+    Loaded from ``run_dir/final.pt`` when an earlier run on the same training images, with the
+    project's recipe and the same batch size and seed, saved it; continued from ``run_dir/latest.pt``
+    when such a run stopped early; trained from scratch otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell
     stops) and keeps ``latest.pt``, so running the cell again goes on from there, with a
     learning-rate schedule planned afresh over the remaining epochs.
     """
@@ -674,6 +677,8 @@ def train_or_load(
             candidate = ConvolutionalAutoencoder.load(path)
             same_run = (
                 candidate.info.get("training_data") == fingerprint
+                and (candidate.info.get("recipe"), candidate.info.get("batch_size")) == ("project", batch_size)
+                and candidate.info.get("seed") == seed
                 and candidate.network.encoder.config["latent_dim"] == latent_dim
                 and candidate.epochs_trained <= epochs
             )

@@ -348,6 +348,28 @@ def test_train_or_load_does_not_reuse_a_model_of_other_images(tensors, tmp_path,
     assert "found" not in capsys.readouterr().out and other.epochs_trained == 1
 
 
+@pytest.mark.parametrize("change", [dict(recipe="article"), dict(batch_size=32), dict(seed=1)], ids=str)
+def test_train_or_load_does_not_reuse_a_model_trained_another_way(tensors, tmp_path, capsys, change):
+    data = (tensors[0][:64], tensors[1][:64], tensors[2])
+    settings = dict(recipe="project", batch_size=64, seed=0) | change
+    model = make_model()
+    model.train(nn.MSELoss(), 1, settings.pop("batch_size"), *data, progress=False, **settings)
+    model.save(tmp_path / "final.pt")
+    capsys.readouterr()
+    fresh = training.train_or_load(200, data, 1, 64, tmp_path)
+    assert "found" not in capsys.readouterr().out and fresh.info["recipe"] == "project"
+    assert not torch.equal(fresh.autoencode(tensors[2]), model.autoencode(tensors[2]))
+
+
+def test_data_fingerprint_sees_images_beyond_the_first_64_and_their_order(tensors):
+    images = tensors[0][:200]
+    changed = images.clone()
+    changed[-1] = -changed[-1]  # the last image, far beyond the first 64
+    assert training.data_fingerprint(images) == training.data_fingerprint(images.clone())
+    assert training.data_fingerprint(changed) != training.data_fingerprint(images)
+    assert training.data_fingerprint(images.flip(0)) != training.data_fingerprint(images)
+
+
 def test_train_or_load_reuses_a_model_trained_by_hand_on_the_same_images(datasets, tensors, tmp_path):
     """Notebook 3 trains with train() on datasets; notebook 4 asks train_or_load with tensors of the same images."""
     model = make_model()
