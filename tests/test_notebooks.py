@@ -38,7 +38,8 @@ def test_outputs_are_stripped_and_metadata_set(path):
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, source(cell)[:60]
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
-    assert notebook["metadata"]["accelerator"] == "GPU"
+    # Colab gives a GPU runtime to the notebooks that train (3 and 4) and spares one for the others.
+    assert notebook["metadata"].get("accelerator") == ("GPU" if path.stem[:2] in ("03", "04") else None)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
