@@ -27,6 +27,7 @@ from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
 
+from .checks import describe
 from .settings import Settings, get_settings
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -118,7 +119,7 @@ def extract_each_class(dataset: Any) -> list[Any]:
     n_classes = len(getattr(dataset, "classes", CLASS_NAMES))
     labels = getattr(dataset, "targets", None)
     if labels is None:
-        labels = (dataset[i][1] for i in range(len(dataset)))
+        labels = (_label_of(dataset[i], i) for i in range(len(dataset)))
     first: dict[int, int] = {}
     for index, label in enumerate(labels):
         first.setdefault(int(label), index)
@@ -129,6 +130,17 @@ def extract_each_class(dataset: Any) -> list[Any]:
         raise ValueError(f"dataset has no image of class(es) {missing}; expected all {n_classes} classes.")
     stored = getattr(dataset, "data", None)
     return [stored[first[c]] if stored is not None else dataset[first[c]][0] for c in range(n_classes)]
+
+
+def _label_of(item: Any, index: int) -> int:
+    """The label of an (image, label) pair, or a TypeError that says the dataset has no labels."""
+    if isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[1], (int, np.integer, torch.Tensor)):
+        if not isinstance(item[1], torch.Tensor) or item[1].numel() == 1:
+            return int(item[1])
+    raise TypeError(
+        f"dataset[{index}] is {describe(item)}, not an (image, label) pair; extract_each_class needs labels, "
+        "as in torchvision's CIFAR10 or ImageSet (CustomCIFAR10 holds images only)."
+    )
 
 
 def load_cifar10(train: bool = True, root: str | Path | None = None, download: bool = True) -> Any:

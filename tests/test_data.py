@@ -71,6 +71,12 @@ def test_extract_each_class_names_missing_classes():
         extract_each_class(pairs)
 
 
+def test_extract_each_class_refuses_images_without_labels(offline_train):
+    images_only = CustomCIFAR10(offline_train.data[:20], transforms=article_transform())
+    with pytest.raises(TypeError, match=r"dataset\[0\] is .* not an \(image, label\) pair"):
+        extract_each_class(images_only)
+
+
 def test_article_transform_maps_pixels_to_minus_one_one():
     image = np.zeros((32, 32, 3), dtype=np.uint8)
     image[0, 0] = 255
