@@ -2,7 +2,9 @@
 
 Modules, one concern each: ``models`` (Encoder, Decoder, Autoencoder), ``training``
 (ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders), ``metrics``
-(MSE, PSNR, the PCA baseline), ``plotting``, ``settings`` (smoke mode) and ``device``.
+(MSE, PSNR, the PCA baseline), ``plotting``, ``settings`` (smoke mode), ``device`` and
+``checks`` (the argument checks they share). The most used names are importable from the
+package itself; the rest from their module, e.g. ``from convae_helpers.metrics import psnr``.
 """
 
 from .data import (

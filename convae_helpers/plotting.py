@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 import torch
 from matplotlib.figure import Figure
@@ -105,7 +106,7 @@ def plot_first_vs_last(
 
 
 def plot_class_samples(
-    images: torch.Tensor | Sequence,
+    images: np.ndarray,
     labels: Sequence[int],
     classes: Sequence[str],
     per_class: int = 8,
@@ -114,7 +115,7 @@ def plot_class_samples(
 ) -> Figure:
     """The first ``per_class`` images of every class, one row per class.
 
-    ``images`` is uint8 (N, 32, 32, 3), like ``CIFAR10.data``.
+    ``images`` is a uint8 array (N, 32, 32, 3), like ``CIFAR10.data``.
     """
     figure, axes = plt.subplots(len(classes), per_class, figsize=(per_class * 0.9, len(classes) * 0.95), squeeze=False)
     for row, name in enumerate(classes):

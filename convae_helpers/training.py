@@ -313,12 +313,17 @@ class ConvolutionalAutoencoder:
                 runs with the same seed give identical losses.
             checkpoint_dir: if given, ``latest.pt`` is written after every epoch (and when training
                 stops early) and ``best.pt`` whenever the validation loss is the lowest so far.
-            precision: ``"auto"`` is mixed precision on CUDA (bf16 where supported, else fp16)
-                and fp32 elsewhere; ``"bf16"`` opts in on CPUs that support it.
+            precision: ``"auto"`` is mixed precision on CUDA (bf16 where supported, else fp16
+                with a gradient scaler) and fp32 elsewhere; ``"fp32"`` forces full precision;
+                ``"bf16"`` and ``"fp16"`` force that autocast dtype on any device (fp16 with a
+                gradient scaler), e.g. ``"bf16"`` on CPUs with native bf16.
             channels_last: memory layout for the convolutions; None picks what measured faster
                 (on for CUDA and CPU). Only the fast pipeline uses it.
             compile: wrap the network in ``torch.compile`` (fast pipeline only; see benchmarks/).
             progress: show a progress bar per epoch.
+
+        Side effects beyond the model: the first call seeds PyTorch's global random generator
+        (``torch.manual_seed(seed)``), and on CUDA it turns on ``torch.backends.cudnn.benchmark``.
 
         Returns:
             The log: ``training_loss_per_batch``, ``validation_loss_per_batch``, the per-epoch
@@ -665,9 +670,10 @@ def train_or_load(
 
     Loaded from ``run_dir/final.pt`` when an earlier run on the same training images, with the
     project's recipe and the same batch size and seed, saved it; continued from ``run_dir/latest.pt``
-    when such a run stopped early; trained from scratch otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell
-    stops) and keeps ``latest.pt``, so running the cell again goes on from there, with a
-    learning-rate schedule planned afresh over the remaining epochs.
+    when such a run stopped early; trained from scratch otherwise. When the user stops the
+    training, it raises ``KeyboardInterrupt`` (the cell stops) and keeps ``latest.pt``, so running
+    the cell again goes on from there, with a learning-rate schedule planned afresh over the
+    remaining epochs.
     """
     run_dir = Path(run_dir)
     fingerprint = data_fingerprint(datasets[0])
