@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from convae_helpers import load_image_folder
+from convae_helpers import load_cifar10, load_image_folder
 
 
 def machine() -> str:
@@ -36,6 +36,9 @@ def folder_split(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Training and validation tensors from an ImageFolder tree, holding out the last images of each class.
 
+    ``path="cifar10"`` reads CIFAR-10's own training split through torchvision instead (downloaded
+    into the data folder when missing).
+
     An ImageFolder copy lists its images class by class, while CIFAR-10's own files come in a
     fixed random order. ``order="cifar"`` puts the training images in one seeded random order,
     so that a recipe without shuffling sees what it would see on CIFAR-10 itself;
@@ -43,7 +46,7 @@ def folder_split(
     """
     if order not in ("cifar", "folder"):
         raise ValueError(f"order must be 'cifar' or 'folder'; got {order!r}.")
-    images = load_image_folder(path)
+    images = load_cifar10(train=True) if path == "cifar10" else load_image_folder(path)
     targets = np.asarray(images.targets)
     validation = np.concatenate([np.flatnonzero(targets == c)[-holdout_per_class:] for c in range(len(images.classes))])
     training = np.setdiff1d(np.arange(len(targets)), validation)  # sorted: class by class

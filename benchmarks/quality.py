@@ -17,7 +17,8 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
     tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
-The last ``--holdout`` images of each class are the validation images. The training images
+``--data cifar10`` uses CIFAR-10's own training split instead (torchvision downloads it into
+``data/`` when missing). The last ``--holdout`` images of each class are the validation images. The training images
 come in one fixed random order, as in CIFAR-10's own files (``--order cifar``), or class by
 class, as the folder lists them (``--order folder``): the article's recipe never shuffles, so
 it sees that order in every epoch. Results go to the screen and, as JSON, to ``--out``
@@ -42,7 +43,9 @@ from convae_helpers.settings import repository_root
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="ImageFolder tree of 32x32 images (CIFAR-10's JPEG copy)")
+    parser.add_argument(
+        "--data", required=True, help="an ImageFolder tree of 32x32 images, or 'cifar10' for torchvision's CIFAR-10"
+    )
     parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--latent", type=int, nargs="+", default=[200, 1000])
