@@ -49,7 +49,9 @@ def folder_split(
     images = load_cifar10(train=True) if path == "cifar10" else load_image_folder(path)
     targets = np.asarray(images.targets)
     validation = np.concatenate([np.flatnonzero(targets == c)[-holdout_per_class:] for c in range(len(images.classes))])
-    training = np.setdiff1d(np.arange(len(targets)), validation)  # sorted: class by class
+    training = np.setdiff1d(np.arange(len(targets)), validation)
     if order == "cifar":
         training = np.random.default_rng(seed).permutation(training)
+    else:  # class by class, each class in the order the files list it
+        training = training[np.argsort(targets[training], kind="stable")]
     return to_tensor(images.data[training]), to_tensor(images.data[validation])

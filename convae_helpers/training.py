@@ -365,6 +365,9 @@ class ConvolutionalAutoencoder:
             # What and how the model learns, kept in its checkpoints: train_or_load reuses only a matching model.
             self.info["training_data"] = data_fingerprint(train_x if fast else training_set)
             self.info.update(recipe=recipe, batch_size=batch_size, seed=seed)
+        for key, value in (("recipe", recipe), ("batch_size", batch_size), ("seed", seed)):
+            if self.info.get(key) != value:  # a later call trains another way: train_or_load must not reuse it
+                self.info[key] = "mixed"
         log = self.log_dict
         # A resumed run draws new batch orders, not those of its first epochs again.
         generator = torch.Generator().manual_seed(seed + self.epochs_trained) if recipe == "project" else None
@@ -522,14 +525,15 @@ class ConvolutionalAutoencoder:
                     "act_fn: checkpoints rebuild activations from their class name, so only ones without settings "
                     "(nn.ReLU(), nn.GELU(), ...) can be saved; drop checkpoint_dir or use such an activation."
                 )
-            with torch.device("meta"):  # the layers its config describes, without allocating weights
-                described = type(part)(**_with_act_fn(part.config))
-            if repr(described) != repr(part):
-                raise ValueError(
-                    f"network: its {type(part).__name__.lower()}'s layers were changed after it was built, and a "
-                    "checkpoint rebuilds only what Encoder and Decoder build from their arguments; drop "
-                    "checkpoint_dir (and use train(), not train_or_load) to train a changed network."
-                )
+        encoder, decoder = self.network.encoder, self.network.decoder
+        with torch.device("meta"):  # what load() would rebuild, without allocating weights
+            rebuilt = Autoencoder(Encoder(**_with_act_fn(encoder.config)), Decoder(**_with_act_fn(decoder.config)))
+        if repr(rebuilt) != repr(self.network):
+            raise ValueError(
+                "network: its layers were changed after it was built (or it is a subclass), and a checkpoint "
+                "rebuilds only what Encoder and Decoder build from their arguments; drop checkpoint_dir (and use "
+                "train(), not train_or_load) to train a changed network."
+            )
 
     def save(self, path: str | Path) -> Path:
         """Write weights, optimizer state, architecture, log and epoch count to ``path`` atomically.
