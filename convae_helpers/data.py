@@ -134,9 +134,9 @@ def extract_each_class(dataset: Any) -> list[Any]:
 
 def _label_of(item: Any, index: int) -> int:
     """The label of an (image, label) pair, or a TypeError that says the dataset has no labels."""
-    if isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[1], (int, np.integer, torch.Tensor)):
-        if not isinstance(item[1], torch.Tensor) or item[1].numel() == 1:
-            return int(item[1])
+    label = item[1] if isinstance(item, (tuple, list)) and len(item) == 2 else None
+    if isinstance(label, (int, np.integer)) or (isinstance(label, torch.Tensor) and label.numel() == 1):
+        return int(label)
     raise TypeError(
         f"dataset[{index}] is {describe(item)}, not an (image, label) pair; extract_each_class needs labels, "
         "as in torchvision's CIFAR10 or ImageSet (CustomCIFAR10 holds images only)."

@@ -362,12 +362,11 @@ class ConvolutionalAutoencoder:
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
-            # What and how the model learns, kept in its checkpoints: train_or_load reuses only a matching model.
             self.info["training_data"] = data_fingerprint(train_x if fast else training_set)
-            self.info.update(recipe=recipe, batch_size=batch_size, seed=seed)
+        # What and how the model learns, kept in its checkpoints: train_or_load reuses only a matching model,
+        # so a call that trains another way than the first marks the setting "mixed".
         for key, value in (("recipe", recipe), ("batch_size", batch_size), ("seed", seed)):
-            if self.info.get(key) != value:  # a later call trains another way: train_or_load must not reuse it
-                self.info[key] = "mixed"
+            self.info[key] = value if self.info.get(key, value) == value else "mixed"
         log = self.log_dict
         # A resumed run draws new batch orders, not those of its first epochs again.
         generator = torch.Generator().manual_seed(seed + self.epochs_trained) if recipe == "project" else None
