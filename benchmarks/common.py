@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from convae_helpers import load_cifar10, load_image_folder
+from convae_helpers import get_settings, load_cifar10, load_image_folder
 
 
 def machine() -> str:
@@ -46,7 +46,7 @@ def folder_split(
     """
     if order not in ("cifar", "folder"):
         raise ValueError(f"order must be 'cifar' or 'folder'; got {order!r}.")
-    images = load_cifar10(train=True) if path == "cifar10" else load_image_folder(path)
+    images = load_cifar10(get_settings().data_dir) if path == "cifar10" else load_image_folder(path)
     targets = np.asarray(images.targets)
     validation = np.concatenate([np.flatnonzero(targets == c)[-holdout_per_class:] for c in range(len(images.classes))])
     training = np.setdiff1d(np.arange(len(targets)), validation)

@@ -1,10 +1,13 @@
 """convae_helpers: the code behind the convae notebooks.
 
-Modules, one concern each: ``models`` (Encoder, Decoder, Autoencoder), ``training``
-(ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders), ``metrics``
-(MSE, PSNR, the PCA baseline), ``plotting``, ``settings`` (smoke mode), ``device`` and
-``checks`` (the argument checks they share). The most used names are importable from the
-package itself; the rest from their module, e.g. ``from convae_helpers.metrics import psnr``.
+Modules, one concern each, each importing only those listed before it: ``checks`` (argument
+checks), ``models`` (Encoder, Decoder, Autoencoder, their initialisation and optimizer; torch
+only), ``device`` (device, precision, memory layout), ``batches`` (datasets to batches, both
+pipelines), ``loop`` (one training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``),
+``training`` (the trainer, ConvolutionalAutoencoder), ``settings`` (smoke mode), ``data``
+(CIFAR-10, offline images, folders), ``metrics`` (MSE, PSNR, the PCA baseline), ``plotting``.
+The most used names are importable from the package itself; the rest from their module, e.g.
+``from convae_helpers.metrics import psnr``.
 """
 
 from .data import (
@@ -18,7 +21,7 @@ from .data import (
     load_cifar10,
     load_image_folder,
     load_offline_cifar10,
-    load_split,
+    load_splits,
 )
 from .device import pick_device
 from .models import Autoencoder, Decoder, Encoder, build_autoencoder, count_parameters
@@ -47,7 +50,7 @@ __all__ = [
     "load_cifar10",
     "load_image_folder",
     "load_offline_cifar10",
-    "load_split",
+    "load_splits",
     "pick_device",
     "report_environment",
 ]

@@ -27,8 +27,9 @@ from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
 
+from .batches import split_pair
 from .checks import describe
-from .settings import Settings, get_settings
+from .settings import Settings
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 OFFLINE_CLASS_NAMES = (
@@ -50,9 +51,6 @@ OFFLINE_NOTICE = "OFFLINE images: procedurally generated shapes and textures, no
 
 class CIFAR10UnavailableError(RuntimeError):
     """CIFAR-10 is neither in the data folder nor downloadable."""
-
-
-_UNAVAILABLE: set[Path] = set()  # data folders where loading CIFAR-10 failed in this session
 
 
 @dataclass
@@ -134,7 +132,7 @@ def extract_each_class(dataset: Any) -> list[Any]:
 
 def _label_of(item: Any, index: int) -> int:
     """The label of an (image, label) pair, or a TypeError that says the dataset has no labels."""
-    label = item[1] if isinstance(item, (tuple, list)) and len(item) == 2 else None
+    _, label = split_pair(item)
     if isinstance(label, (int, np.integer)) or (isinstance(label, torch.Tensor) and label.numel() == 1):
         return int(label)
     raise TypeError(
@@ -143,13 +141,14 @@ def _label_of(item: Any, index: int) -> int:
     )
 
 
-def load_cifar10(train: bool = True, root: str | Path | None = None, download: bool = True) -> Any:
-    """CIFAR-10's training (50,000 images) or test split (10,000) through torchvision.
+def load_cifar10(root: str | Path, train: bool = True, download: bool = True) -> Any:
+    """CIFAR-10's training (50,000 images) or test split (10,000) through torchvision, in folder ``root``.
 
-    ``root`` defaults to the data folder of ``get_settings()`` (``data/`` or ``CONVAE_DATA_DIR``).
-    Raises ``CIFAR10UnavailableError`` with the ways out when it cannot be loaded.
+    Raises ``CIFAR10UnavailableError`` with the ways out when it cannot be loaded, and says so
+    when the archive in ``root`` is damaged (rather than download it again).
     """
-    folder = Path(root) if root is not None else get_settings().data_dir
+    folder = Path(root)
+    check_archive(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         return torchvision.datasets.CIFAR10(root=str(folder), train=train, download=download)
@@ -157,9 +156,21 @@ def load_cifar10(train: bool = True, root: str | Path | None = None, download: b
         raise CIFAR10UnavailableError(_unavailable_message(folder, download, error)) from error
 
 
-def cifar10_at_hand(root: str | Path | None = None) -> bool:
-    """True when CIFAR-10 is in the data folder already (extracted, or as the archive)."""
-    folder = Path(root) if root is not None else get_settings().data_dir
+def check_archive(folder: Path) -> None:
+    """Raise ``CIFAR10UnavailableError`` if ``folder`` holds a CIFAR-10 archive that is damaged and not extracted."""
+    archive = folder / CIFAR10_ARCHIVE
+    if (folder / "cifar-10-batches-py").is_dir() or not archive.is_file():
+        return
+    if not torchvision.datasets.utils.check_integrity(str(archive), torchvision.datasets.CIFAR10.tgz_md5):
+        raise CIFAR10UnavailableError(
+            f"{CIFAR10_ARCHIVE} in {folder} is damaged ({archive.stat().st_size / 1e6:.1f} MB, its checksum does "
+            f"not match): a copy that stopped early? Delete it and copy or download it again from {CIFAR10_URL}."
+        )
+
+
+def cifar10_at_hand(root: str | Path) -> bool:
+    """True when CIFAR-10 is in the folder ``root`` already (extracted, or as the archive)."""
+    folder = Path(root)
     return (folder / "cifar-10-batches-py").is_dir() or (folder / CIFAR10_ARCHIVE).is_file()
 
 
@@ -270,42 +281,34 @@ def subset(images: ImageSet, n: int | None, seed: int = 0) -> ImageSet:
     return ImageSet(images.data[keep], [images.targets[i] for i in keep], images.classes, images.name)
 
 
-def load_split(train: bool, settings: Settings | None = None) -> ImageSet:
-    """The training or validation images of a notebook run, as its settings ask.
+def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
+    """The training and validation images of a notebook run, as its ``settings`` ask.
 
-    CIFAR-10 (validation: its test split) when it can be had; in smoke mode only when it
-    is already in the data folder. Otherwise the offline images, with a printed notice.
-    Smoke mode also keeps only a few hundred images.
+    CIFAR-10 (validation: its test split) when it can be had; in smoke mode only when it is
+    already in the data folder (smoke mode never downloads). Otherwise the offline images, with
+    one printed notice that says why. Smoke mode also keeps only a few hundred images.
     """
-    settings = settings or get_settings()
-    split = "training" if train else "validation"
-    if settings.smoke and not cifar10_at_hand(settings.data_dir):
-        print(f"Smoke mode and no CIFAR-10 in {settings.data_dir}: using the {OFFLINE_NOTICE}.")
-        images = load_offline_cifar10(train)
-    elif settings.data_dir in _UNAVAILABLE:  # one failed download per folder and session is enough
-        print(f"CIFAR-10 is still unavailable (see above): using the {OFFLINE_NOTICE}.")
-        images = load_offline_cifar10(train)
-    else:
-        try:
-            cifar = load_cifar10(train, settings.data_dir)
-            images = ImageSet(cifar.data, list(cifar.targets), CLASS_NAMES, "CIFAR-10")
-        except CIFAR10UnavailableError as error:
-            _UNAVAILABLE.add(settings.data_dir)
-            print(f"{error}\n\n==> Going on with the {OFFLINE_NOTICE}.")
-            images = load_offline_cifar10(train)
-    size = settings.train_size if train else settings.validation_size
-    images = subset(images, size, seed=settings.seed)
-    print(f"{split} images: {len(images)} from {images.name}")
-    return images
+    folder = settings.data_dir
+    try:
+        if settings.smoke and not cifar10_at_hand(folder):
+            raise CIFAR10UnavailableError(f"Smoke mode and no CIFAR-10 in {folder.name or folder}/")
+        splits = [load_cifar10(folder, train) for train in (True, False)]
+        images = [ImageSet(cifar.data, list(cifar.targets), CLASS_NAMES, "CIFAR-10") for cifar in splits]
+    except CIFAR10UnavailableError as error:
+        print(f"{error}\n==> Going on with the {OFFLINE_NOTICE}.")
+        images = [load_offline_cifar10(train) for train in (True, False)]
+    sizes = (settings.train_size, settings.validation_size)
+    training, validation = (subset(split, size, seed=settings.seed) for split, size in zip(images, sizes))
+    print(f"training images: {len(training)}, validation images: {len(validation)}, from {training.name}")
+    return training, validation
 
 
-def article_datasets(settings: Settings | None = None) -> tuple[CustomCIFAR10, CustomCIFAR10, CustomCIFAR10]:
+def article_datasets(settings: Settings) -> tuple[CustomCIFAR10, CustomCIFAR10, CustomCIFAR10]:
     """Notebook 1's three datasets in one call: training, validation, and one validation image per class.
 
     Each is the article's ``CustomCIFAR10`` with ``article_transform()``, so it yields (3, 32, 32) tensors in [-1, 1].
     """
-    settings = settings or get_settings()
-    training, validation = load_split(True, settings), load_split(False, settings)
+    training, validation = load_splits(settings)
     return (
         CustomCIFAR10(list(training.data), article_transform(), training.name),
         CustomCIFAR10(list(validation.data), article_transform(), validation.name),

@@ -1,12 +1,21 @@
-"""Which device to train on: the first of CUDA, Apple MPS and CPU that is available.
+"""Which device to train on, and how to train fast there.
 
-The choice is made once, by ``ConvolutionalAutoencoder``, and printed, so that a
-learner always knows whether the GPU their notebook asked for is really in use.
+``pick_device`` chooses the first of CUDA, Apple MPS and CPU that is available (the trainer
+prints its choice once). ``speed_settings`` sets up precision and memory layout, one
+function per kind of device, so the training loop itself holds none of these decisions.
 """
 
 from __future__ import annotations
 
+import warnings
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
 import torch
+
+from .checks import check_choice
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -35,3 +44,63 @@ def describe_device(device: torch.device) -> str:
     if device.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads)"
     return device.type
+
+
+@dataclass(frozen=True)
+class SpeedSettings:
+    """How a training run computes: autocast dtype (None: fp32), memory layout, and the fp16 loss scaler."""
+
+    amp_dtype: torch.dtype | None
+    memory_format: torch.memory_format
+    scaler: torch.amp.GradScaler | None
+
+    def autocast(self, device: torch.device) -> AbstractContextManager:
+        """The context a forward pass runs in: autocast to ``amp_dtype``, or nothing for fp32."""
+        return torch.autocast(device.type, dtype=self.amp_dtype) if self.amp_dtype else nullcontext()
+
+    def describe(self) -> str:
+        layout = "channels_last, " if self.memory_format == torch.channels_last else ""
+        return f"{layout}{self.amp_dtype or torch.float32}"
+
+
+def speed_settings(device: torch.device, precision: str = "auto", channels_last: bool | None = None) -> SpeedSettings:
+    """Precision and memory layout for ``device``; ``channels_last=None`` uses it where it helps (CPU, CUDA)."""
+    check_choice("precision", precision, PRECISIONS)
+    if device.type == "cuda":
+        return _cuda_settings(device, precision, channels_last)
+    if device.type == "cpu":
+        return _cpu_settings(precision, channels_last)
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)  # MPS: fp32 unless asked
+    return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, None)
+
+
+def _cpu_settings(precision: str, channels_last: bool | None) -> SpeedSettings:
+    """CPU: fp32 unless bf16 or fp16 is asked for; channels_last (oneDNN's faster layout) by default."""
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    if dtype is torch.bfloat16 and not cpu_has_native_bf16():
+        warnings.warn(
+            "precision='bf16' on a CPU without native bf16 instructions (AVX-512 BF16 or AMX) is emulated, "
+            "so it is much slower than fp32 there; use precision='fp32'.",
+            stacklevel=4,
+        )
+    layout = torch.contiguous_format if channels_last is False else torch.channels_last
+    return SpeedSettings(dtype, layout, torch.amp.GradScaler("cpu") if dtype is torch.float16 else None)
+
+
+def _cuda_settings(device: torch.device, precision: str, channels_last: bool | None) -> SpeedSettings:
+    """CUDA: bf16 autocast on Ampere or newer, fp16 with a loss scaler on older GPUs (Colab's T4)."""
+    torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.get_device_capability(device)[0] >= 8 else "fp16"
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None  # small fp16 gradients survive
+    layout = torch.contiguous_format if channels_last is False else torch.channels_last
+    return SpeedSettings(dtype, layout, scaler)
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when oneDNN reports native bf16 instructions on this CPU."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False

@@ -1,9 +1,8 @@
 """The article's convolutional autoencoder: ``Encoder``, ``Decoder`` and ``Autoencoder``.
 
-With the default ``out_channels=16`` the encoder takes a (N, 3, 32, 32) batch down to
-64 feature maps of 8x8 (4096 values) and a linear bottleneck of ``latent_dim`` values;
-the decoder mirrors it with transposed convolutions. Each module remembers the
-arguments it was built with (``config``), so a checkpoint can rebuild it.
+The module imports only torch. It owns what belongs to the network: its layers, the
+article's weight initialisation, the optimizer it is trained with, and ``config`` /
+``autoencoder_from_config``, which let a checkpoint rebuild the network it came from.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .checks import check_image_batch, check_positive_int, describe
+from .checks import check_code, check_image_batch, check_positive_int, describe
 
 
 def _activation(act_fn: Any) -> Callable[[], nn.Module]:
@@ -26,11 +25,7 @@ def _activation(act_fn: Any) -> Callable[[], nn.Module]:
 
 
 def _act_fn_name(act_fn: nn.Module) -> str | None:
-    """The ``torch.nn`` class name that rebuilds ``act_fn`` in a checkpoint, or None if it has settings.
-
-    ``nn.ReLU()`` is rebuilt from its name alone; ``nn.LeakyReLU(0.3)`` is not, and a checkpoint
-    refuses it rather than reload it as ``LeakyReLU(0.01)``.
-    """
+    """The ``torch.nn`` class name that rebuilds ``act_fn``, or None if it has settings (``nn.LeakyReLU(0.3)``)."""
     name = type(act_fn).__name__
     try:
         return name if getattr(nn, name, None) is type(act_fn) and repr(type(act_fn)()) == repr(act_fn) else None
@@ -39,33 +34,45 @@ def _act_fn_name(act_fn: nn.Module) -> str | None:
 
 
 def _checked_config(
-    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any
+    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any, activate_code: Any
 ) -> tuple[dict[str, Any], Callable[[], nn.Module]]:
     """The checked constructor arguments of an Encoder or Decoder, and a maker of activation modules."""
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("latent_dim", latent_dim)):
         check_positive_int(name, value)
+    if not isinstance(activate_code, bool):
+        raise TypeError(f"activate_code must be True or False; got {activate_code!r}.")
     act = _activation(act_fn)
     config = dict(
-        in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=_act_fn_name(act_fn)
+        in_channels=in_channels,
+        out_channels=out_channels,
+        latent_dim=latent_dim,
+        act_fn=_act_fn_name(act_fn),
+        activate_code=activate_code,
     )
     return config, act
 
 
 class Encoder(nn.Module):
-    """Six 3x3 convolutions and a linear bottleneck: (N, 3, 32, 32) -> (N, latent_dim).
+    """Six 3x3 convolutions and a linear bottleneck: (N, C, 32, 32) -> (N, latent_dim).
 
     Args:
-        in_channels: colour channels of the images (3 for RGB).
+        in_channels: colour channels of the images (3 for RGB, 1 for grayscale).
         out_channels: feature maps of the first convolution (c); later blocks use 2c and 4c.
         latent_dim: size of the bottleneck vector (the article uses 200, then 1000).
-        act_fn: the activation after every layer, the bottleneck included.
+        act_fn: the activation after every layer.
+        activate_code: the article puts ``act_fn`` on the code too; False leaves the code linear.
     """
 
     def __init__(
-        self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU()
+        self,
+        in_channels: int = 3,
+        out_channels: int = 16,
+        latent_dim: int = 200,
+        act_fn: nn.Module = nn.ReLU(),
+        activate_code: bool = True,
     ) -> None:
         super().__init__()
-        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn)
+        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn, activate_code)
         c = out_channels
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1),
@@ -82,26 +89,32 @@ class Encoder(nn.Module):
             act(),
             nn.Flatten(),
             nn.Linear(4 * c * 8 * 8, latent_dim),  # the bottleneck
-            act(),
+            act() if activate_code else nn.Identity(),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The one check here reads only the shape (cheap); the trainer also scans the pixel values.
         check_image_batch("x", x, channels=self.config["in_channels"], check_values=False)
         return self.net(x)  # (N, C, 32, 32) -> (N, latent_dim)
 
 
 class Decoder(nn.Module):
-    """A linear layer and six transposed convolutions: (N, latent_dim) -> (N, 3, 32, 32).
+    """A linear layer and six transposed convolutions: (N, latent_dim) -> (N, C, 32, 32).
 
     The arguments mirror ``Encoder``; ``act_fn`` follows every layer but the last, so the
-    output is unconstrained, like the article's.
+    output is unconstrained, like the article's. (``activate_code`` is kept for symmetry.)
     """
 
     def __init__(
-        self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU()
+        self,
+        in_channels: int = 3,
+        out_channels: int = 16,
+        latent_dim: int = 200,
+        act_fn: nn.Module = nn.ReLU(),
+        activate_code: bool = True,
     ) -> None:
         super().__init__()
-        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn)
+        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn, activate_code)
         c = out_channels
         self.out_channels = c
         self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act())
@@ -121,9 +134,7 @@ class Decoder(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        latent_dim = self.config["latent_dim"]
-        if not isinstance(z, torch.Tensor) or z.dim() != 2 or z.shape[1] != latent_dim:
-            raise ValueError(f"z must be a tensor of shape (N, {latent_dim}); got {describe(z)}.")
+        check_code(z, self.config["latent_dim"], check_values=False)
         x = self.linear(z)  # (N, latent_dim) -> (N, 4c * 8 * 8)
         x = x.view(-1, 4 * self.out_channels, 8, 8)  # (N, 4c, 8, 8)
         return self.conv(x)  # (N, in_channels, 32, 32)
@@ -138,25 +149,77 @@ class Autoencoder(nn.Module):
             raise TypeError(f"encoder must be a convae_helpers.Encoder; got {describe(encoder)}.")
         if not isinstance(decoder, Decoder):
             raise TypeError(f"decoder must be a convae_helpers.Decoder; got {describe(decoder)}.")
-        if encoder.config["latent_dim"] != decoder.config["latent_dim"]:
-            raise ValueError(
-                f"encoder and decoder must share latent_dim; got encoder latent_dim={encoder.config['latent_dim']} "
-                f"and decoder latent_dim={decoder.config['latent_dim']}."
-            )
+        for key in ("latent_dim", "in_channels"):
+            if encoder.config[key] != decoder.config[key]:
+                raise ValueError(
+                    f"encoder and decoder must share {key}; got encoder {key}={encoder.config[key]} "
+                    f"and decoder {key}={decoder.config[key]}."
+                )
         self.encoder = encoder
         self.decoder = decoder
 
+    @property
+    def config(self) -> dict[str, Any]:
+        """What ``autoencoder_from_config`` needs to build this network again (weights aside)."""
+        return {"kind": "article", "encoder": dict(self.encoder.config), "decoder": dict(self.decoder.config)}
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.encoder(x)  # (N, 3, 32, 32) -> (N, latent_dim)
-        return self.decoder(z)  # (N, latent_dim) -> (N, 3, 32, 32)
+        z = self.encoder(x)  # (N, C, 32, 32) -> (N, latent_dim)
+        return self.decoder(z)  # (N, latent_dim) -> (N, C, 32, 32)
 
 
-def build_autoencoder(latent_dim: int = 200, out_channels: int = 16, in_channels: int = 3) -> Autoencoder:
+def autoencoder_from_config(config: dict[str, Any]) -> Autoencoder:
+    """A fresh network built from ``model.config``; raises ValueError when the config cannot be rebuilt."""
+    if config.get("kind", "article") != "article":
+        raise ValueError(f"config describes a model of kind {config.get('kind')!r}; this version builds 'article'.")
+    parts = []
+    for part, cls in (("encoder", Encoder), ("decoder", Decoder)):
+        arguments = dict(config[part])
+        if arguments["act_fn"] is None:
+            raise ValueError(
+                "act_fn: only activations without settings (nn.ReLU(), nn.GELU(), ...) can be rebuilt from a "
+                "checkpoint; use such an activation, or train without checkpoint_dir."
+            )
+        arguments["act_fn"] = getattr(nn, arguments["act_fn"])()
+        parts.append(cls(**arguments))
+    return Autoencoder(*parts)
+
+
+def build_autoencoder(
+    latent_dim: int = 200, out_channels: int = 16, in_channels: int = 3, activate_code: bool = True
+) -> Autoencoder:
     """The article's autoencoder with a bottleneck of ``latent_dim`` values (ReLU activations)."""
+    sizes = dict(in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim)
     return Autoencoder(
-        Encoder(in_channels, out_channels, latent_dim, nn.ReLU()),
-        Decoder(in_channels, out_channels, latent_dim, nn.ReLU()),
+        Encoder(**sizes, act_fn=nn.ReLU(), activate_code=activate_code),
+        Decoder(**sizes, act_fn=nn.ReLU(), activate_code=activate_code),
     )
+
+
+def init_weights(module: nn.Module) -> None:
+    """The article's initialisation: Xavier-uniform weights and bias 0.01 for Conv2d and Linear layers.
+
+    Other layers with parameters (the decoder's ConvTranspose2d, which is not a Conv2d) get
+    PyTorch's default initialisation again, so that a seed fixes every starting weight.
+    Use it as ``network.apply(init_weights)``.
+    """
+    if isinstance(module, (nn.Conv2d, nn.Linear)):
+        nn.init.xavier_uniform_(module.weight)
+        nn.init.constant_(module.bias, 0.01)
+    elif hasattr(module, "reset_parameters"):
+        module.reset_parameters()
+
+
+def configure_adam(network: nn.Module, lr: float, fused: bool | None = None) -> torch.optim.Adam:
+    """The article's optimizer, Adam, fused where asked for or (``fused=None``) where this PyTorch has it."""
+    if fused is False:
+        return torch.optim.Adam(network.parameters(), lr=lr)
+    try:
+        return torch.optim.Adam(network.parameters(), lr=lr, fused=True)
+    except RuntimeError:  # no fused Adam for this device here (e.g. CPU before torch 2.4, MPS)
+        if fused:
+            raise
+        return torch.optim.Adam(network.parameters(), lr=lr)
 
 
 def count_parameters(module: nn.Module) -> int:

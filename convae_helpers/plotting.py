@@ -6,28 +6,19 @@ Every function returns the matplotlib ``Figure`` (a notebook shows it) and write
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from torchvision.utils import make_grid
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-
-def reconstruction_grid(originals: torch.Tensor, reconstructions: torch.Tensor) -> torch.Tensor:
-    """One image (H, W, 3) on the CPU: ``originals`` in the top row, ``reconstructions`` below.
-
-    Both are (N, 3, 32, 32) in [-1, 1]; the grid maps that fixed range to [0, 1] and clips what lies
-    outside, so the originals keep their colours however far a reconstruction strays. (The article
-    lets ``make_grid`` stretch each grid's own minimum and maximum, which shifts the originals' colours
-    from one epoch to the next.)
-    """
-    both = torch.cat([originals.float(), reconstructions.float()]).cpu()
-    return make_grid(both, nrow=len(originals), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
+from .loop import reconstruction_grid as reconstruction_grid  # the trainer draws these grids too; defined there
 
 
 def _finish(figure: Figure, save_to: str | Path | None) -> Figure:
@@ -42,16 +33,42 @@ def plot_losses(log: Mapping[str, Sequence[float]], title: str = "Losses", save_
     """Training loss of every batch and validation loss of every epoch, against epochs."""
     per_batch = log["training_loss_per_batch"]
     per_epoch = log["validation_loss_per_epoch"]
-    batches_per_epoch = max(1, len(per_batch) // max(1, len(per_epoch)))
     with sns.axes_style("whitegrid"):
         figure, axis = plt.subplots(figsize=(8, 4))
-        x_batches = [(i + 1) / batches_per_epoch for i in range(len(per_batch))]
+        x_batches = batch_positions(len(per_batch), log.get("batches_per_epoch") or [], len(per_epoch))
         axis.plot(x_batches, per_batch, lw=0.6, alpha=0.7, label="training (per batch)")
         axis.plot(range(1, len(per_epoch) + 1), per_epoch, "o-", label="validation (mean per epoch)")
         axis.set(xlabel="epoch", ylabel="MSE loss", title=title, yscale="log")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        plain_decimals(axis)
         axis.legend()
     return _finish(figure, save_to)
+
+
+def batch_positions(n_batches: int, batches_per_epoch: Sequence[int], n_epochs: int) -> list[float]:
+    """Where each logged batch lies on an epoch axis (batch k of an epoch of B batches: epoch - 1 + k / B).
+
+    ``batches_per_epoch`` is the log's count per complete epoch; batches of an unfinished epoch after
+    them (a stop in mid-epoch) continue at the last epoch's pace. Older logs without the counts: an even split.
+    """
+    counts = list(batches_per_epoch) or [max(1, n_batches // max(1, n_epochs))] * n_epochs
+    positions: list[float] = []
+    for epoch, count in enumerate(counts):
+        positions += [epoch + (k + 1) / count for k in range(count)]
+    pace = counts[-1] if counts else max(1, n_batches)
+    while len(positions) < n_batches:
+        positions.append(positions[-1] + 1 / pace if positions else 1 / pace)
+    return positions[:n_batches]
+
+
+def plain_decimals(axis: Any) -> None:
+    """Label a logarithmic y-axis with plain decimals (0.05), not powers of ten (5×10⁻²); minor ticks at 2, 3, 5."""
+
+    def minor(value: float, _: int) -> str:
+        return f"{value:g}" if value > 0 and round(value / 10 ** math.floor(math.log10(value))) in (2, 3, 5) else ""
+
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.yaxis.set_minor_formatter(FuncFormatter(minor))
 
 
 def plot_validation_curves(
@@ -127,4 +144,18 @@ def plot_class_samples(
         axes[row, 0].text(-4, 16, name, ha="right", va="center", fontsize=8)
     if title:
         figure.suptitle(title)
+    return _finish(figure, save_to)
+
+
+def plot_row(
+    images: Sequence[np.ndarray], labels: Sequence[str], title: str = "", save_to: str | Path | None = None
+) -> Figure:
+    """Images (uint8 arrays (32, 32, 3)) side by side in one row, each with its label below."""
+    figure, axes = plt.subplots(1, len(images), figsize=(1.1 * len(images), 1.6), squeeze=False)
+    for axis, image, label in zip(axes[0], images, labels):
+        axis.imshow(image)
+        axis.set_axis_off()
+        axis.set_title(label, fontsize=8, y=-0.3)
+    if title:
+        figure.suptitle(title, fontsize=10)
     return _finish(figure, save_to)

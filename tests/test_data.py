@@ -19,7 +19,7 @@ from convae_helpers import (
     load_cifar10,
     load_image_folder,
     load_offline_cifar10,
-    load_split,
+    load_splits,
 )
 from convae_helpers.data import make_offline_images
 
@@ -97,7 +97,7 @@ def _no_network(*args, **kwargs):
 def test_cifar10_unavailable_gives_the_ways_out(tmp_path, monkeypatch):
     monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
     with pytest.raises(CIFAR10UnavailableError) as info:
-        load_cifar10(train=True, root=tmp_path)
+        load_cifar10(tmp_path, train=True)
     message = str(info.value)
     assert str(tmp_path) in message and "download" in message
     assert "cifar-10-python.tar.gz" in message and "CONVAE_DATA_DIR" in message and "offline" in message
@@ -105,17 +105,18 @@ def test_cifar10_unavailable_gives_the_ways_out(tmp_path, monkeypatch):
 
 def test_cifar10_missing_without_download(tmp_path):
     with pytest.raises(CIFAR10UnavailableError, match="not in the data folder"):
-        load_cifar10(train=False, root=tmp_path, download=False)
+        load_cifar10(tmp_path, train=False, download=False)
 
 
 def test_full_run_without_network_falls_back_to_offline_images(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
     monkeypatch.setenv("CONVAE_SMOKE", "0")
     monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
-    images = load_split(train=False)
+    training, validation = load_splits(get_settings())
     out = capsys.readouterr().out
     assert "could not be loaded" in out and "OFFLINE" in out
-    assert len(images) == 1000 and "OFFLINE" in images.name
+    assert out.count("could not be loaded") == 1, "one attempt and one notice for both splits"
+    assert len(training) == 5000 and len(validation) == 1000 and "OFFLINE" in validation.name
 
 
 def test_smoke_mode_uses_offline_images_without_trying_the_network(tmp_path, monkeypatch, capsys):
@@ -123,10 +124,11 @@ def test_smoke_mode_uses_offline_images_without_trying_the_network(tmp_path, mon
     monkeypatch.setenv("CONVAE_SMOKE", "1")
     monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
     settings = get_settings()
-    images = load_split(train=True, settings=settings)
-    assert len(images) == settings.train_size
+    training, validation = load_splits(settings)
+    assert (len(training), len(validation)) == (settings.train_size, settings.validation_size)
     out = capsys.readouterr().out
-    assert "Smoke mode" in out and "could not be loaded" not in out
+    assert out.count("Smoke mode") == 1 and "could not be loaded" not in out
+    assert str(tmp_path) not in out, "printouts name folders, not machine paths"
 
 
 def test_settings(monkeypatch, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
@@ -17,6 +18,7 @@ from convae_helpers.plotting import (
     plot_first_vs_last,
     plot_grids,
     plot_losses,
+    plot_row,
     plot_validation_curves,
     reconstruction_grid,
 )
@@ -102,3 +104,16 @@ def test_grid_keeps_the_originals_colours_whatever_the_reconstructions(tensors):
     assert torch.equal(tame[top_row], wild[top_row])
     assert torch.allclose(tame[1:33, 1:33], (originals[0].permute(1, 2, 0) + 1) / 2, atol=1e-6)
     assert wild.min() >= 0 and wild.max() <= 1
+
+
+def test_loss_axes_read_as_plain_decimals():
+    log = {"training_loss_per_batch": [0.36, 0.2, 0.1, 0.05], "validation_loss_per_epoch": [0.2, 0.06]}
+    axis = plot_losses(log).axes[0]
+    labels = [axis.yaxis.get_major_formatter()(v, 0) for v in (0.36, 0.05)]
+    assert labels == ["0.36", "0.05"]
+
+
+def test_a_row_of_images_is_one_row(tensors):
+    images = [np.zeros((32, 32, 3), np.uint8)] * 10
+    figure = plot_row(images, [str(i) for i in range(10)], title="ten")
+    assert len(figure.axes) == 10 and figure.get_size_inches()[0] > 4 * figure.get_size_inches()[1]

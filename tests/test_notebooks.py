@@ -75,6 +75,7 @@ def test_lesson_structure(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_first_code_cell_installs_and_reports(path):
     code = next(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert len(code.splitlines()) <= 5, "the install cell stays short: five lines at most"
     assert 'find_spec("convae_helpers") is None' in code
     assert f"git+https://github.com/{REPOSITORY}" in code
     assert "report_environment()" in code
@@ -87,3 +88,13 @@ def test_no_patterns_that_break_in_colab(path):
     assert "from IPython.display import set_matplotlib_formats" not in text
     assert not re.search(r"make_grid\([^)]*\brange=", text)
     assert "tqdm.notebook" not in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_language_info_lets_nbconvert_write_python_files(path):
+    assert load(path)["metadata"]["language_info"]["file_extension"] == ".py"
+
+
+def test_the_training_lesson_shows_the_loop_itself():
+    text = "\n".join(source(c) for c in load(ROOT / "notebooks" / "03_training.ipynb")["cells"])
+    assert "inspect.getsource(train_epoch)" in text and "zero_grad" in text

@@ -10,15 +10,16 @@ from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, training
 from convae_helpers.metrics import reconstruction_mse
-from convae_helpers.training import init_weights
+from convae_helpers.models import init_weights
 
 
-def make_model(latent_dim: int = 200) -> ConvolutionalAutoencoder:
-    return ConvolutionalAutoencoder(build_autoencoder(latent_dim), device="cpu", verbose=False)
+def make_model(latent_dim: int = 8, out_channels: int = 4) -> ConvolutionalAutoencoder:
+    """A tiny model (a few thousand weights): seeds, pipelines and logs behave the same at any size."""
+    return ConvolutionalAutoencoder(build_autoencoder(latent_dim, out_channels), device="cpu", verbose=False)
 
 
 def test_training_lowers_the_validation_loss_clearly(datasets, tensors):
-    model = make_model()
+    model = make_model(200, 16)  # the article's model
     torch.manual_seed(0)
     untrained = reconstruction_mse(model.network, tensors[1])
     log = model.train(nn.MSELoss(), 3, 64, *datasets, progress=False)
@@ -85,7 +86,7 @@ def test_fast_and_article_pipelines_compute_the_same(datasets):
     The article's side also uses plain Adam, the fast side fused Adam: the same update rule.
     """
     fast = make_model().train(nn.MSELoss(), 1, 64, *datasets, channels_last=False, progress=False)
-    article = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", fused=False, verbose=False)
+    article = ConvolutionalAutoencoder(build_autoencoder(8, 4), device="cpu", fused=False, verbose=False)
     logs = [fast, article.train(nn.MSELoss(), 1, 64, *datasets, pipeline="article", progress=False)]
     fast, article = (torch.tensor(log["training_loss_per_batch"]) for log in logs)
     assert torch.allclose(fast, article, rtol=1e-4), (fast, article)
@@ -156,3 +157,36 @@ def test_the_article_recipe_after_the_project_one_still_learns(tensors):
     model.train(loss, 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], recipe="article", progress=False)
     assert seen == [1e-3] * 3, "two training batches and one validation batch, all at the article's rate"
     assert max((a - b).abs().max() for a, b in zip(before, model.network.parameters())) > 1e-4
+
+
+def test_a_grayscale_model_trains_on_grayscale_images(tensors):
+    gray = [x.mean(1, keepdim=True) for x in tensors]
+    model = ConvolutionalAutoencoder(build_autoencoder(8, 4, in_channels=1), device="cpu", verbose=False)
+    log = model.train(nn.MSELoss(), 1, 64, *gray, progress=False)
+    assert model.autoencode(gray[2]).shape == (10, 1, 32, 32) and len(log["visualizations"]) == 1
+    assert log["visualizations"][0].shape[-1] == 3, "drawn in grey, as RGB"
+
+
+def test_images_left_in_0_1_get_a_warning_that_names_the_fix(tensors):
+    forgot_normalize = [(x + 1) / 2 for x in tensors]
+    with pytest.warns(UserWarning, match=r"\[0, 1\].*article_transform"):
+        make_model().train(nn.MSELoss(), 1, 64, *forgot_normalize, progress=False)
+
+
+def test_a_corrupt_function_makes_the_inputs_and_the_clean_images_stay_the_targets(tensors):
+    pairs = []
+
+    def loss(output, targets):
+        pairs.append(targets)
+        return nn.functional.mse_loss(output, targets)
+
+    seen_inputs = []
+
+    def corrupt(images):
+        seen_inputs.append(images)
+        return images + 0.2 * torch.randn_like(images)
+
+    log = make_model().train(loss, 1, 64, *tensors, corrupt=corrupt, recipe="article", progress=False)
+    assert torch.equal(pairs[0], tensors[0][:64]), "the target is the clean batch"
+    assert torch.equal(seen_inputs[0], tensors[0][:64])
+    assert log["visualizations"][0].shape == (3 * 33 + 1, 10 * 33 + 1, 3), "noisy, restored and clean rows"
