@@ -2,9 +2,8 @@
 
 * ``load_cifar10`` downloads CIFAR-10 with torchvision into the data folder, and turns a
   failed download into ``CIFAR10UnavailableError``, a message with the ways out.
-* ``load_offline_cifar10`` generates a CIFAR-10-shaped set of labelled pictures (shapes,
-  stripes, gradients, textures) in a fraction of a second, for smoke runs and classrooms
-  without network. Whatever uses it says so.
+* ``load_offline_cifar10`` loads 5,000 CIFAR-10 photos that ship with the package, for smoke
+  runs and classrooms without network. Whatever uses them says so.
 * ``load_image_folder`` reads an ``ImageFolder`` tree (``root/<class>/<image>``) of any size.
 * ``CustomCIFAR10``, ``article_transform`` and ``extract_each_class`` are the article's.
 
@@ -14,6 +13,7 @@ All loaders return something with ``data`` (uint8, (N, 32, 32, 3)), ``targets`` 
 
 from __future__ import annotations
 
+import io
 import urllib.error
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,21 +32,10 @@ from .checks import describe
 from .settings import Settings
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-OFFLINE_CLASS_NAMES = (
-    "disc",
-    "square",
-    "triangle",
-    "horizontal stripes",
-    "vertical stripes",
-    "diagonal stripes",
-    "checkerboard",
-    "radial gradient",
-    "linear gradient",
-    "rings",
-)
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
-OFFLINE_NOTICE = "OFFLINE images: procedurally generated shapes and textures, not CIFAR-10"
+OFFLINE_NOTICE = "CIFAR-10 sample (offline): 5,000 photos shipped with convae_helpers"
+SAMPLE_FILE = Path(__file__).resolve().parent / "cifar10_sample.npz"
 
 
 class CIFAR10UnavailableError(RuntimeError):
@@ -186,70 +175,18 @@ def _unavailable_message(folder: Path, download: bool, error: BaseException) -> 
     )
 
 
-def _offline_masks(kind: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Soft masks in [0, 1], shape (n, 32, 32), of one picture family."""
-    yy, xx = np.mgrid[0:32, 0:32].astype(np.float32) / 32.0
-    xx, yy = xx[None], yy[None]
-
-    def draw(low: float, high: float) -> np.ndarray:
-        return rng.uniform(low, high, size=(n, 1, 1)).astype(np.float32)
-
-    cx, cy, size = draw(0.3, 0.7), draw(0.3, 0.7), draw(0.15, 0.3)
-    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2)
-    freq, phase = draw(1.5, 4.5), draw(0, 2 * np.pi)
-
-    def edge(inside: np.ndarray) -> np.ndarray:  # anti-aliased step: 1 inside, 0 outside
-        return np.clip(inside * 32 + 0.5, 0, 1)
-
-    if kind == 0:  # disc
-        return edge(size - dist)
-    if kind == 1:  # square
-        return edge(size - np.maximum(np.abs(xx - cx), np.abs(yy - cy)))
-    if kind == 2:  # triangle, apex up
-        top = cy - size
-        return edge(np.minimum((yy - top) * 0.6 - np.abs(xx - cx), cy + size - yy))
-    if kind in (3, 4, 5):  # stripes: horizontal, vertical, diagonal
-        coordinate = {3: yy, 4: xx, 5: (xx + yy * np.sign(draw(-1, 1))) / 1.4}[kind]
-        return edge(np.sin(2 * np.pi * freq * coordinate + phase) / 8)
-    if kind == 6:  # checkerboard
-        cells = np.floor(freq + 1)
-        return ((np.floor(xx * cells + phase) + np.floor(yy * cells)) % 2).astype(np.float32)
-    if kind == 7:  # radial gradient
-        return np.clip(1 - dist / (2 * size), 0, 1)
-    if kind == 8:  # linear gradient along a random direction
-        angle = phase
-        ramp = (xx - 0.5) * np.cos(angle) + (yy - 0.5) * np.sin(angle)
-        return np.clip(ramp + 0.5, 0, 1)
-    return 0.5 + 0.5 * np.cos(2 * np.pi * freq * 1.5 * dist)  # rings
-
-
-def make_offline_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` generated 32x32 RGB images and their labels (10 balanced classes), deterministic in ``seed``.
-
-    Each image blends two random colours through a class-specific mask and adds a
-    little noise. Returns (uint8 array (n, 32, 32, 3), int64 array (n,)).
-    """
-    rng = np.random.default_rng(seed)
-    labels = rng.permutation(np.arange(n) % 10)
-    images = np.empty((n, 32, 32, 3), dtype=np.float32)
-    for kind in range(10):
-        index = np.flatnonzero(labels == kind)
-        mask = _offline_masks(kind, len(index), rng)[..., None]  # (n_k, 32, 32, 1)
-        background = rng.uniform(0, 255, size=(len(index), 1, 1, 3))
-        foreground = rng.uniform(0, 255, size=(len(index), 1, 1, 3))
-        images[index] = background * (1 - mask) + foreground * mask
-    images += rng.normal(0, 4, size=images.shape).astype(np.float32)
-    return np.clip(images, 0, 255).round().astype(np.uint8), labels.astype(np.int64)
-
-
 def load_offline_cifar10(train: bool = True, n: int | None = None) -> ImageSet:
-    """The built-in offline images: 5,000 for training or 1,000 for validation by default.
+    """The built-in offline images: 4,000 training or 1,000 validation photos of CIFAR-10, ten classes.
 
-    The two splits come from different seeds, so validation images are never training images.
+    They ship with the package (``cifar10_sample.npz``, 4.7 MB): the first 400 (training) and the last
+    100 (validation) images of every class of CIFAR-10's training split, from a public JPEG copy
+    (quality about 75), stored as their JPEG bytes, classes interleaved, so the first ``n`` are balanced.
     """
-    count = n if n is not None else (5000 if train else 1000)
-    data, labels = make_offline_images(count, seed=0 if train else 1)
-    return ImageSet(data, labels.tolist(), OFFLINE_CLASS_NAMES, OFFLINE_NOTICE)
+    sample = np.load(SAMPLE_FILE)
+    keep = np.flatnonzero(sample["validation"] != train)[:n]
+    jpeg, offsets = sample["jpeg"].tobytes(), sample["offsets"]
+    images = [np.asarray(Image.open(io.BytesIO(jpeg[offsets[i] : offsets[i + 1]])).convert("RGB")) for i in keep]
+    return ImageSet(np.stack(images), sample["labels"][keep].astype(int).tolist(), CLASS_NAMES, OFFLINE_NOTICE)
 
 
 def load_image_folder(path: str | Path, size: int = 32) -> ImageSet:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The tutorial command: installs the project into .venv (created if missing), then
-#   bash scripts/tutorial.sh              opens JupyterLab on notebooks/
-#   bash scripts/tutorial.sh --headless   runs the whole series top to bottom into runs/executed/
-# Set CONVAE_SMOKE=1 for a quick run on a few hundred images.
+# The tutorial command: installs the project into .venv (scripts/setup.sh), then
+#   bash scripts/tutorial.sh                      opens JupyterLab on notebooks/
+#   bash scripts/tutorial.sh --no-browser --ip 0.0.0.0   any other options go to `jupyter lab` (a headless server)
+#   bash scripts/tutorial.sh --headless           runs the whole series top to bottom into runs/executed/
+# As root (Docker, lab machines) it adds JupyterLab's --allow-root. Set CONVAE_SMOKE=1 for a quick run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +13,7 @@ data_dir="${CONVAE_DATA_DIR:-data}"
 if [ ! -d "$data_dir/cifar-10-batches-py" ] && [ ! -f "$data_dir/cifar-10-python.tar.gz" ]; then
     if ! .venv/bin/python -c "import urllib.request; urllib.request.urlopen('https://www.cs.toronto.edu/~kriz/', timeout=10)" 2>/dev/null; then
         echo "No network to download CIFAR-10 and no copy in $data_dir/: the notebooks will use the built-in"
-        echo "offline images (generated shapes and textures) and say so. For CIFAR-10, put"
-        echo "cifar-10-python.tar.gz into $data_dir/ and run again."
+        echo "offline images and say so. For CIFAR-10, put cifar-10-python.tar.gz into $data_dir/ and run again."
     fi
 fi
 
@@ -25,6 +25,16 @@ if [ "${1:-}" = "--headless" ]; then
             --output-dir runs/executed "$notebook"
     done
     echo "Executed notebooks, with their outputs, are in runs/executed/; models and logs in runs/."
-else
-    exec .venv/bin/jupyter lab notebooks/
+    exit 0
 fi
+options=("$@")
+if [ "$(id -u)" = 0 ]; then
+    echo "Running as root: adding --allow-root, which JupyterLab asks for there."
+    options+=(--allow-root)
+fi
+command=(.venv/bin/jupyter lab notebooks/ "${options[@]}")
+if [ -n "${CONVAE_PRINT_ONLY:-}" ]; then  # for the tests: say what would run
+    echo "${command[*]}"
+    exit 0
+fi
+exec "${command[@]}"

@@ -21,24 +21,23 @@ from convae_helpers import (
     load_offline_cifar10,
     load_splits,
 )
-from convae_helpers.data import make_offline_images
+from convae_helpers.data import CLASS_NAMES
 
 
-def test_offline_images_are_deterministic_and_cifar_shaped():
-    data, labels = make_offline_images(500, seed=3)
-    again, labels_again = make_offline_images(500, seed=3)
-    other, _ = make_offline_images(500, seed=4)
-    assert data.shape == (500, 32, 32, 3) and data.dtype == np.uint8
-    assert np.array_equal(data, again) and np.array_equal(labels, labels_again)
-    assert not np.array_equal(data, other)
-    assert np.bincount(labels, minlength=10).tolist() == [50] * 10
+def test_offline_images_are_cifar10_photos_balanced_over_the_ten_classes():
+    training, validation = load_offline_cifar10(True), load_offline_cifar10(False)
+    assert training.data.shape == (4000, 32, 32, 3) and validation.data.shape == (1000, 32, 32, 3)
+    assert training.data.dtype == np.uint8 and list(training.classes) == list(CLASS_NAMES)
+    assert np.bincount(training.targets).tolist() == [400] * 10
+    assert np.bincount(validation.targets).tolist() == [100] * 10
+    first = load_offline_cifar10(True, n=50)
+    assert np.array_equal(first.data, training.data[:50]) and np.bincount(first.targets).tolist() == [5] * 10
 
 
 def test_offline_images_are_pictures_not_noise():
-    data, _ = make_offline_images(300, seed=0)
-    pixels = data.astype(np.float32)
+    pixels = load_offline_cifar10(True, n=300).data.astype(np.float32)
     neighbour_step = np.abs(np.diff(pixels, axis=2)).mean()
-    noise = np.random.default_rng(0).integers(0, 256, size=data.shape).astype(np.float32)
+    noise = np.random.default_rng(0).integers(0, 256, size=pixels.shape).astype(np.float32)
     assert neighbour_step < 0.25 * np.abs(np.diff(noise, axis=2)).mean()
     assert pixels.std() > 40, "images should use a good part of the 0-255 range"
 
@@ -46,7 +45,7 @@ def test_offline_images_are_pictures_not_noise():
 def test_offline_splits_differ_and_name_themselves():
     train, validation = load_offline_cifar10(True, n=100), load_offline_cifar10(False, n=100)
     assert not np.array_equal(train.data, validation.data)
-    assert "OFFLINE" in train.name and len(train.classes) == 10
+    assert "offline" in train.name and len(train.classes) == 10
     image, label = train[0]
     assert isinstance(image, Image.Image) and image.size == (32, 32) and label == train.targets[0]
 
@@ -114,9 +113,9 @@ def test_full_run_without_network_falls_back_to_offline_images(tmp_path, monkeyp
     monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
     training, validation = load_splits(get_settings())
     out = capsys.readouterr().out
-    assert "could not be loaded" in out and "OFFLINE" in out
+    assert "could not be loaded" in out and "offline" in out
     assert out.count("could not be loaded") == 1, "one attempt and one notice for both splits"
-    assert len(training) == 5000 and len(validation) == 1000 and "OFFLINE" in validation.name
+    assert len(training) == 4000 and len(validation) == 1000 and "offline" in validation.name
 
 
 def test_smoke_mode_uses_offline_images_without_trying_the_network(tmp_path, monkeypatch, capsys):
@@ -139,7 +138,7 @@ def test_settings(monkeypatch, tmp_path):
     assert full.runs_dir == tmp_path
     monkeypatch.setenv("CONVAE_SMOKE", "1")
     smoke = get_settings()
-    assert smoke.epochs <= 2 and smoke.train_size <= 1000 and smoke.runs_dir == tmp_path / "smoke"
+    assert smoke.epochs <= 3 and smoke.train_size <= 1000 and smoke.runs_dir == tmp_path / "smoke"
 
 
 def test_image_folder(tmp_path):
@@ -157,3 +156,24 @@ def test_image_folder_errors_name_the_path(tmp_path):
         load_image_folder(tmp_path / "missing")
     with pytest.raises(ValueError, match=str(tmp_path)):
         load_image_folder(tmp_path)
+
+
+def test_a_damaged_archive_is_named_as_damaged_and_not_downloaded_again(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", _no_network)
+    (tmp_path / "cifar-10-python.tar.gz").write_bytes(b"half a download")
+    with pytest.raises(CIFAR10UnavailableError, match="is damaged") as info:
+        load_cifar10(tmp_path)
+    assert "Delete it" in str(info.value) and "download failed" not in str(info.value)
+    monkeypatch.setenv("CONVAE_SMOKE", "1")
+    monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
+    training, _ = load_splits(get_settings())  # smoke mode: the notice, then the offline photos, no download
+    assert "is damaged" in capsys.readouterr().out and "offline" in training.name
+
+
+def test_the_offline_photos_get_enough_steps_in_full_mode(monkeypatch):
+    monkeypatch.setenv("CONVAE_SMOKE", "0")
+    full = get_settings()
+    assert full.batch_size_for(load_offline_cifar10(True, n=10)) == 16
+    assert full.batch_size_for(CustomCIFAR10([], name="CIFAR-10")) == 64
+    monkeypatch.setenv("CONVAE_SMOKE", "1")
+    assert get_settings().batch_size_for(load_offline_cifar10(True, n=10)) == 16
