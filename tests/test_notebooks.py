@@ -98,3 +98,9 @@ def test_language_info_lets_nbconvert_write_python_files(path):
 def test_the_training_lesson_shows_the_loop_itself():
     text = "\n".join(source(c) for c in load(ROOT / "notebooks" / "03_training.ipynb")["cells"])
     assert "inspect.getsource(train_epoch)" in text and "zero_grad" in text
+
+
+def test_no_notebook_claims_an_unmeasured_gpu_time():
+    for path in NOTEBOOKS:
+        text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+        assert "about a minute" not in text, path.name

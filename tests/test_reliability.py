@@ -301,3 +301,12 @@ def test_train_or_load_reuses_a_model_trained_by_hand_on_the_same_images(dataset
     loaded = checkpoints.train_or_load(200, tensors, 1, 64, tmp_path)
     assert "found" in capsys.readouterr().out, "reused, not trained again"
     assert torch.equal(loaded.autoencode(tensors[2]), model.autoencode(tensors[2]))
+
+
+def test_the_code_without_its_relu_is_a_config_option_that_checkpoints(tensors, tmp_path):
+    """Notebook 4's exercise: drop the ReLU on the code, train, save and load like any model."""
+    model = ConvolutionalAutoencoder(build_autoencoder(200, activate_code=False), device="cpu", verbose=False)
+    model.train(nn.MSELoss(), 1, 64, tensors[0][:128], tensors[1][:64], tensors[2], checkpoint_dir=tmp_path)
+    loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    assert (loaded.encode(tensors[2]) < 0).any(), "a linear code takes negative values"
+    assert torch.equal(loaded.autoencode(tensors[2]), model.autoencode(tensors[2]))
