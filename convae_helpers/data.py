@@ -97,13 +97,13 @@ class CustomCIFAR10(Dataset):
         return image
 
 
-def extract_each_class(dataset: Any) -> list[Any]:
-    """One image per class, in class order, found in one pass over the labels.
+def extract_each_class(dataset: Any, at_most: int = 10) -> list[Any]:
+    """One image per class, in class order (the first ``at_most`` classes), found in one pass over the labels.
 
     Works on ``torchvision.datasets.CIFAR10``, ``ImageSet`` and any dataset of
     (image, label) pairs; returns the images as the dataset stores them.
     """
-    n_classes = len(getattr(dataset, "classes", CLASS_NAMES))
+    n_classes = min(at_most, len(getattr(dataset, "classes", CLASS_NAMES)))
     labels = getattr(dataset, "targets", None)
     if labels is None:
         labels = (_label_of(dataset[i], i) for i in range(len(dataset)))
@@ -189,42 +189,93 @@ def load_offline_cifar10(train: bool = True, n: int | None = None) -> ImageSet:
     return ImageSet(np.stack(images), sample["labels"][keep].astype(int).tolist(), CLASS_NAMES, OFFLINE_NOTICE)
 
 
-def load_image_folder(path: str | Path, size: int = 32) -> ImageSet:
-    """Images from a folder in the ``ImageFolder`` layout (``path/<class>/<image>``).
+def load_image_folder(path: str | Path, size: int = 32, keep: Sequence[int] | None = None) -> ImageSet:
+    """Images from a folder in the ``ImageFolder`` layout (``path/<class>/<image>``), as uint8 (N, size, size, 3).
 
-    Every image is resized so its short side is ``size``, centre-cropped to ``size`` x
-    ``size`` and kept in memory as uint8, like CIFAR-10.
+    Images of another size are resized (short side ``size``) and centre-cropped, with a printed note.
+    ``keep`` picks which of the listed images to read (all by default). The name is the folder's name
+    only, never its full path, so printouts and figures give nothing of the machine away.
     """
+    folder, (samples, classes) = Path(path), list_image_folder(path)
+    chosen = [samples[i] for i in keep] if keep is not None else samples
+    images, resized = [], 0
+    for file, _ in chosen:
+        try:
+            with Image.open(file) as image:
+                resized += image.size != (size, size)
+                images.append(np.asarray(T.CenterCrop(size)(T.Resize(size)(image.convert("RGB"))), dtype=np.uint8))
+        except OSError as error:
+            raise ValueError(f"path {folder.name!r}: {Path(file).relative_to(folder)} is not a readable image "
+                             f"({error}); remove it or replace it.") from None  # fmt: skip
+    if resized:
+        print(f"note: {resized} of {len(chosen)} images were resized and centre-cropped to {size}x{size}.")
+    data = np.stack(images) if images else np.zeros((0, size, size, 3), np.uint8)
+    return ImageSet(data, [target for _, target in chosen], classes, f"images from {folder.name}/")
+
+
+def list_image_folder(path: str | Path) -> tuple[list[tuple[str, int]], list[str]]:
+    """The (file, class index) pairs and class names of an ImageFolder tree, checked before any image is read."""
     folder = Path(path)
+    expected = "expected a folder of class folders of images (folder/<class>/<image>.jpg)"
     if not folder.is_dir():
-        raise FileNotFoundError(f"path {str(folder)!r} is not a folder; expected a folder of class folders of images.")
+        raise FileNotFoundError(f"path {str(folder)!r} is not a folder; {expected}.")
     try:
-        dataset = torchvision.datasets.ImageFolder(
-            str(folder), transform=T.Compose([T.Resize(size), T.CenterCrop(size)])
-        )
+        listing = torchvision.datasets.ImageFolder(str(folder), loader=lambda file: file)
     except FileNotFoundError as error:
+        message = f"path {folder.name!r} holds no class folders with image files ({error}); {expected}."
+        raise ValueError(message) from None
+    if len(listing.classes) < 2:
         raise ValueError(
-            f"path {str(folder)!r} holds no class folders with images ({error}); expected path/<class>/<image>.jpg."
-        ) from None
-    data = np.stack([np.asarray(image, dtype=np.uint8) for image, _ in dataset])
-    return ImageSet(data, list(dataset.targets), dataset.classes, f"images from {folder}")
+            f"path {folder.name!r} holds one class ({listing.classes[0]!r}); the notebooks need at least two class "
+            f"folders (their split and pictures go class by class); {expected}."
+        )
+    return listing.samples, listing.classes
+
+
+def load_folder_splits(path: str | Path, settings: Settings) -> tuple[ImageSet, ImageSet]:
+    """Training and validation images of an ImageFolder tree: the last tenth of every class validates.
+
+    Smoke mode picks its few hundred images before any is read, so it stays fast on a large folder.
+    """
+    samples, _ = list_image_folder(path)
+    targets = np.array([target for _, target in samples])
+    validation = []
+    for label in np.unique(targets):
+        members = np.flatnonzero(targets == label)
+        validation.extend(members[len(members) - max(1, len(members) // 10) :])  # the last tenth, at least one
+    training = np.setdiff1d(np.arange(len(samples)), validation)
+    sizes = (settings.train_size, settings.validation_size)
+    keep = [_pick(np.array(indices), size, settings.seed) for indices, size in zip((training, validation), sizes)]
+    return load_image_folder(path, keep=keep[0].tolist()), load_image_folder(path, keep=keep[1].tolist())
+
+
+def _pick(indices: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+    """A seeded random ``n`` of ``indices`` (all when ``n`` is None or larger), in their order."""
+    if n is None or n >= len(indices):
+        return indices
+    return np.sort(np.random.default_rng(seed).choice(indices, size=n, replace=False))
 
 
 def subset(images: ImageSet, n: int | None, seed: int = 0) -> ImageSet:
     """A seeded random ``n`` of ``images`` (all of them when ``n`` is None or larger), order kept."""
     if n is None or n >= len(images):
         return images
-    keep = np.sort(np.random.default_rng(seed).choice(len(images), size=n, replace=False))
+    keep = _pick(np.arange(len(images)), n, seed)
     return ImageSet(images.data[keep], [images.targets[i] for i in keep], images.classes, images.name)
 
 
 def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
     """The training and validation images of a notebook run, as its ``settings`` ask.
 
+    A folder named by ``CONVAE_DATASET`` (``settings.dataset``) comes first: see ``load_folder_splits``.
     CIFAR-10 (validation: its test split) when it can be had; in smoke mode only when it is
     already in the data folder (smoke mode never downloads). Otherwise the offline images, with
     one printed notice that says why. Smoke mode also keeps only a few hundred images.
     """
+    if settings.dataset is not None:
+        training, validation = load_folder_splits(settings.dataset, settings)
+        print(f"training images: {len(training)}, validation images: {len(validation)}, from {training.name}")
+        return training, validation
     folder = settings.data_dir
     try:
         if settings.smoke and not cifar10_at_hand(folder):

@@ -23,6 +23,14 @@ def repository_root() -> Path:
     return Path.cwd()
 
 
+def shown(path: Path) -> str:
+    """``path`` as printed: relative to the repository when inside it, else only its last part (no machine paths)."""
+    try:
+        return str(Path(path).resolve().relative_to(repository_root()))
+    except ValueError:
+        return f".../{Path(path).name}"
+
+
 def smoke_mode() -> bool:
     """True when the environment variable ``CONVAE_SMOKE`` is set to 1 (or true/yes)."""
     return os.environ.get("CONVAE_SMOKE", "").strip().lower() in {"1", "true", "yes"}
@@ -40,6 +48,7 @@ class Settings:
     seed: int
     data_dir: Path
     runs_dir: Path
+    dataset: Path | None = None  # an ImageFolder tree to use instead of CIFAR-10 (CONVAE_DATASET)
 
     def batch_size_for(self, images: object) -> int:
         """The batch size for training on ``images``: ``batch_size``, or 16 on the offline photos in full mode.
@@ -56,7 +65,7 @@ def get_settings() -> Settings:
 
     Folders: ``CONVAE_DATA_DIR`` and ``CONVAE_RUNS_DIR`` override ``data/`` and ``runs/``
     at the repository root; smoke runs write under ``runs/smoke`` so they never
-    overwrite a full run's model.
+    overwrite a full run's model. ``CONVAE_DATASET`` names an ImageFolder tree of your own images.
     """
     smoke = smoke_mode()
     root = repository_root()
@@ -73,6 +82,7 @@ def get_settings() -> Settings:
         seed=0,
         data_dir=data_dir,
         runs_dir=runs_dir,
+        dataset=Path(os.environ["CONVAE_DATASET"]) if os.environ.get("CONVAE_DATASET") else None,
     )
 
 
@@ -89,5 +99,6 @@ def report_environment() -> Settings:
     mode = "SMOKE (tiny data, 3 epochs: numbers are not meaningful)" if settings.smoke else "full"
     batch = f"{settings.batch_size}" + ("" if settings.smoke else " (16 on the offline photos)")
     print(f"mode: {mode}; epochs={settings.epochs}, batch_size={batch}, seed={settings.seed}")
-    print(f"data folder: {settings.data_dir}; runs folder: {settings.runs_dir}")
+    images = f"; images: {settings.dataset.name}/ (CONVAE_DATASET)" if settings.dataset else ""
+    print(f"data folder: {shown(settings.data_dir)}; runs folder: {shown(settings.runs_dir)}{images}")
     return settings
