@@ -17,6 +17,12 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
     tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
+Notebook 5's measurements add ``--model improved`` (the improved architecture, trained at its own
+learning rate), ``--loss l1`` or ``--loss ms-ssim+l1`` (scored by MSE, PSNR and SSIM all the same), and
+``--test-data DIR2``: an ImageFolder tree never trained on (``benchmarks/carve.py`` cuts one out of the
+JPEG copy), scored after the last epoch (``test_mse``, ``test_psnr``, ``test_ssim`` for every run, PCA
+included). ``--train-images N`` trains on the first N images, for pilots that say so.
+
 ``--data cifar10`` uses CIFAR-10's own training split instead (torchvision downloads it into
 ``data/`` when missing). The last ``--holdout`` images of each class are the validation images. The training images
 come in one fixed random order, as in CIFAR-10's own files (``--order cifar``), or class by
@@ -33,12 +39,24 @@ import time
 from pathlib import Path
 
 import torch
-from common import folder_split, machine
-from torch import nn
+from common import folder_split, machine, to_tensor
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
-from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
+from convae_helpers.losses import LOSSES
+from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
+from convae_helpers.models import IMPROVED_LR, build_improved_autoencoder
 from convae_helpers.settings import repository_root
+
+MODELS = {"article": (build_autoencoder, 1e-3), "improved": (build_improved_autoencoder, IMPROVED_LR)}
+
+
+def scores(reconstruct, val_x: torch.Tensor, test_x: torch.Tensor | None) -> dict:
+    """Validation SSIM, and MSE, PSNR and SSIM on the test folder when there is one, after training."""
+    found = {"validation_ssim": image_scores(reconstruct, val_x)["ssim"]}
+    if test_x is not None:
+        test = image_scores(reconstruct, test_x)
+        found.update(test_mse=test["mse"], test_psnr=test["psnr"], test_ssim=test["ssim"])
+    return found
 
 
 def main() -> None:
@@ -52,11 +70,18 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
     parser.add_argument("--order", default="cifar", choices=["cifar", "folder"], help="order of the training images")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
+    parser.add_argument("--model", default="article", choices=list(MODELS), help="the article's or the improved model")
+    parser.add_argument("--loss", default="mse", choices=list(LOSSES), help="the training loss (scores are always MSE)")
+    parser.add_argument("--test-data", default=None, help="an ImageFolder tree never trained on, scored at the end")
+    parser.add_argument("--train-images", type=int, default=None, help="train on the first N (pilots; label them)")
     parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
     args = parser.parse_args()
 
     train_x, val_x = folder_split(args.data, args.holdout, args.order)
-    test_x = val_x[:: len(val_x) // 10][:10]
+    train_x = train_x[: args.train_images]
+    shown_x = val_x[:: len(val_x) // 10][:10]
+    held_out = to_tensor(load_image_folder(args.test_data).data) if args.test_data else None
+    build, lr = MODELS[args.model]
     print(f"machine: {machine()}")
     print(
         f"data: {args.data}: {len(train_x)} training images in {args.order} order, {len(val_x)} validation images; "
@@ -68,6 +93,11 @@ def main() -> None:
         "training_images": len(train_x),
         "validation_images": len(val_x),
         "order": args.order,
+        "test_data": args.test_data,
+        "test_images": len(held_out) if held_out is not None else 0,
+        "model": args.model,
+        "loss": args.loss,
+        "lr": lr,
         "epochs": args.epochs,
         "batch_size": 64,
         "runs": {},
@@ -82,20 +112,26 @@ def main() -> None:
             "validation_mse": [mse],
             "psnr": [psnr(mse)],
             "seconds": time.perf_counter() - started,
+            **scores(pca.reconstruct, val_x, held_out),
         }
         print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
         for recipe in args.recipes:
-            model = ConvolutionalAutoencoder(build_autoencoder(latent), device=args.device, verbose=False)
+            model = ConvolutionalAutoencoder(build(latent), lr=lr, device=args.device, verbose=False)
             started = time.perf_counter()
             log = model.train(
-                nn.MSELoss(), args.epochs, 64, train_x, val_x, test_x, recipe=recipe, seed=0, progress=False
+                LOSSES[args.loss](), args.epochs, 64, train_x, val_x, shown_x, recipe=recipe, seed=0, progress=False
             )
             seconds = time.perf_counter() - started
-            mses = log["validation_loss_per_epoch"]
+            # The log holds the training loss per epoch; another loss than MSE is scored by MSE at the end.
+            final = [reconstruction_mse(model.autoencode, val_x)]
+            mses = log["validation_loss_per_epoch"] if args.loss == "mse" else final
             results["runs"][f"{recipe}-{latent}"] = {
+                "validation_loss": log["validation_loss_per_epoch"],
                 "validation_mse": mses,
                 "psnr": [psnr(m) for m in mses],
                 "seconds": seconds,
+                "parameters": sum(p.numel() for p in model.network.parameters()),
+                **scores(model.autoencode, val_x, held_out),
             }
             print(
                 f"{recipe} recipe, latent {latent}: PSNR per epoch "

@@ -73,7 +73,8 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], Autoencoder]:
     try:
         config = state.get("config") or {"kind": "article", "encoder": state["encoder"], "decoder": state["decoder"]}
         for part in ("encoder", "decoder"):
-            config[part].setdefault("activate_code", True)  # checkpoints written before that option existed
+            config[part].setdefault("activate_code", True)  # checkpoints written before these options existed
+            config[part].setdefault("residual", False)
         network = autoencoder_from_config(config)
         network.load_state_dict(state["network"])
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:

@@ -86,3 +86,20 @@ def _by_covariance(centred: torch.Tensor, k: int) -> torch.Tensor:
     covariance = centred.T @ centred / (len(centred) - 1)
     _, vectors = torch.linalg.eigh(covariance)  # eigenvalues in ascending order
     return vectors[:, -k:].flip(1).float()
+
+
+@torch.inference_mode()
+def image_scores(
+    reconstruct: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, batch_size: int = 500
+) -> dict[str, float]:
+    """MSE, PSNR (dB) and mean SSIM of ``reconstruct`` over ``images`` (N, C, 32, 32) in [-1, 1], in batches."""
+    from .losses import ssim  # torchmetrics loads only when SSIM is asked for
+
+    check_image_batch("images", images, channels=images.shape[1] if images.dim() == 4 else 3)
+    squared, similarity = 0.0, 0.0
+    for batch in images.split(batch_size):
+        output = reconstruct(batch).float()
+        squared += float(((output - batch) ** 2).sum())
+        similarity += float(ssim(output, batch)) * len(batch)
+    mse = squared / images.numel()
+    return {"mse": mse, "psnr": psnr(mse), "ssim": similarity / len(images)}

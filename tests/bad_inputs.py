@@ -21,6 +21,7 @@ from convae_helpers import (
     extract_each_class,
     load_offline_cifar10,
 )
+from convae_helpers.losses import MSSSIML1Loss
 
 
 def example_tensors() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -74,6 +75,8 @@ BAD_INPUTS = [
     ("out_channels=-16", lambda t, tmp: Encoder(out_channels=-16), ValueError, "out_channels"),
     ("in_channels=0", lambda t, tmp: Encoder(in_channels=0), ValueError, "in_channels"),
     ("activate_code='no'", lambda t, tmp: Encoder(activate_code="no"), TypeError, "activate_code"),
+    ("residual=1", lambda t, tmp: Decoder(residual=1), TypeError, "residual"),
+    ("MSSSIML1Loss(alpha=84)", lambda t, tmp: MSSSIML1Loss(alpha=84), ValueError, "alpha"),
     (
         "encoder and decoder of other sizes",
         lambda t, tmp: Autoencoder(Encoder(latent_dim=200), Decoder(latent_dim=1000)),
