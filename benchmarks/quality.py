@@ -116,7 +116,7 @@ def main() -> None:
         }
         print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
         for recipe in args.recipes:
-            model = ConvolutionalAutoencoder(build(latent), lr=lr, device=args.device, verbose=False)
+            model = ConvolutionalAutoencoder(build(latent), lr=lr, device=args.device, verbose=True)  # a line per epoch
             started = time.perf_counter()
             log = model.train(
                 LOSSES[args.loss](), args.epochs, 64, train_x, val_x, shown_x, recipe=recipe, seed=0, progress=False

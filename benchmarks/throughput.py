@@ -48,6 +48,8 @@ VARIANTS = {
     "no-fused-adam": dict(fused=False),
     "compile": dict(compile=True),
     "bf16": dict(precision="bf16"),
+    "fp32": dict(precision="fp32"),
+    "fp32-no-channels-last": dict(precision="fp32", channels_last=False),
 }
 
 

@@ -121,7 +121,7 @@ def data_fingerprint(dataset: Any) -> str:
     """A short identity of a dataset: its size and a weighted sum of 64 images spread over it."""
     size = check_dataset(dataset, "dataset")
     picked = torch.linspace(0, size - 1, min(64, size)).long().tolist()
-    images = torch.stack([image_of(dataset[i], "dataset", i, channels=None) for i in picked]).double()
+    images = torch.stack([image_of(dataset[i], "dataset", i, channels=None) for i in picked]).double().cpu()
     weights = torch.arange(1, len(picked) + 1, dtype=torch.float64).view(-1, 1, 1, 1)  # order counts too
     return f"{size} images, checksum {float((images * weights).sum()):.4f}"
 
@@ -154,7 +154,13 @@ def train_or_load(
     for path in (run_dir / "final.pt", run_dir / "latest.pt"):
         if path.is_file():
             candidate = ConvolutionalAutoencoder.load(path)
-            if _same_run(candidate, fingerprint, latent_dim, batch_size, seed) and candidate.epochs_trained <= epochs:
+            same_run = _same_run(candidate, fingerprint, latent_dim, batch_size, seed)
+            if same_run and candidate.epochs_trained > epochs:
+                raise ValueError(
+                    f"epochs: {path} holds this run trained for {candidate.epochs_trained} epochs, more than the "
+                    f"{epochs} asked; ask for {candidate.epochs_trained}, or move the file away to train anew."
+                )
+            if same_run:
                 print(f"found {path}: {candidate.epochs_trained} of {epochs} epochs done")
                 model = candidate
                 break

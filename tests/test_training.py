@@ -190,3 +190,14 @@ def test_a_corrupt_function_makes_the_inputs_and_the_clean_images_stay_the_targe
     assert torch.equal(pairs[0], tensors[0][:64]), "the target is the clean batch"
     assert torch.equal(seen_inputs[0], tensors[0][:64])
     assert log["visualizations"][0].shape == (3 * 33 + 1, 10 * 33 + 1, 3), "noisy, restored and clean rows"
+
+
+def test_the_cuda_defaults_are_those_measured_fastest_on_a_gpu():
+    """fp32 and the default layout beat bf16 and channels_last on an H200 (docs/performance.md)."""
+    from convae_helpers.device import speed_settings
+
+    cuda = speed_settings(torch.device("cuda"))
+    assert cuda.amp_dtype is None and cuda.memory_format == torch.contiguous_format and cuda.scaler is None
+    fp16 = speed_settings(torch.device("cuda"), "fp16")
+    assert fp16.amp_dtype == torch.float16 and fp16.scaler is not None
+    assert speed_settings(torch.device("cpu")).memory_format == torch.channels_last
