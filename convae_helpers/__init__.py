@@ -5,7 +5,8 @@ checks), ``models`` (Encoder, Decoder, Autoencoder, their initialisation and opt
 only), ``device`` (device, precision, memory layout), ``batches`` (datasets to batches, both
 pipelines), ``loop`` (one training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``),
 ``training`` (the trainer, ConvolutionalAutoencoder), ``settings`` (smoke mode), ``data``
-(CIFAR-10, offline images, folders), ``metrics`` (MSE, PSNR, the PCA baseline), ``plotting``.
+(CIFAR-10, offline images, folders), ``losses`` (SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, the PCA
+baseline), ``plotting``.
 The most used names are importable from the package itself; the rest from their module, e.g.
 ``from convae_helpers.metrics import psnr``.
 """

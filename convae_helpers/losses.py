@@ -1,8 +1,8 @@
 """Losses to train with besides MSE, and the SSIM score, for notebook 5's question: is MSE to blame for the blur?
 
 SSIM compares local means, contrasts and structures of two images rather than pixels one by one.
-It and its multi-scale form come from torchmetrics, a maintained library (also the home of the
-AUROC the series uses later), not written here. On images in [-1, 1] the data range is 2.
+It and its multi-scale form come from torchmetrics, a maintained and widely used library, rather than
+being written here. On images in [-1, 1] the data range is 2.
 """
 
 from __future__ import annotations

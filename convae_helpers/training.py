@@ -142,9 +142,9 @@ class ConvolutionalAutoencoder:
         """Train for ``epochs`` more epochs and return the log (it goes on across calls and checkpoints).
 
         The first call seeds PyTorch with ``seed`` and initialises the weights as the article does; later calls
-        go on from the weights, after finishing an epoch that a stop left unfinished. Datasets hold images
-        (C, 32, 32) in [-1, 1] or (image, label) pairs, or are tensors (N, C, 32, 32); ``test_set`` holds the
-        images drawn after every epoch. ``recipe``: "project" (shuffled, warm-up and cool-down) or "article"
+        go on from the weights (after a stop in mid-epoch, the first of ``epochs`` is the unfinished one). Datasets
+        hold images (C, 32, 32) in [-1, 1] or (image, label) pairs, or are tensors (N, C, 32, 32); ``test_set``
+        holds the images drawn after every epoch. ``recipe``: "project" (shuffled, warm-up and cool-down) or "article"
         (fixed order, constant rate); ``pipeline``: "fast" (tensors on the device) or "article" (DataLoaders);
         ``checkpoint_dir``: a folder for latest.pt and best.pt; ``corrupt``: a function making inputs from a
         batch of targets (denoising); ``precision``, ``channels_last``, ``compile``: see ``device.speed_settings``.
@@ -235,7 +235,8 @@ class ConvolutionalAutoencoder:
         return (
             f"The loss became {value} at epoch {self.epochs_trained + 1}, batch {self.batches_done + 1}; training "
             "stopped before it reached the weights, which are those of the batch before. Usual cures: a lower "
-            f"learning rate (lr={self.lr:g} now), or check the images for extreme values."
+            f"learning rate (lr={self.lr:g} now: set model.lr = {self.lr / 10:g}, then train() again goes on), or "
+            "check the images for extreme values."
         )
 
     def _say(self, text: str) -> None:
@@ -256,12 +257,7 @@ class ConvolutionalAutoencoder:
         speed = speed_settings(self.device, precision, channels_last if pipeline == "fast" else False)
         data = make_pipeline(pipeline, datasets, batch_size, self.device, speed.memory_format, corrupt, self.channels)
         steps = math.ceil(data.size / batch_size)
-        if self.batches_done and steps != self.info.get("steps_per_epoch"):
-            raise ValueError(
-                f"batch_size: this model stopped after batch {self.batches_done} of epoch {self.epochs_trained + 1}, "
-                f"which had {self.info.get('steps_per_epoch')} batches of {self.info.get('batch_size')}; finish it "
-                "with that batch_size and the same training_set."
-            )
+        self._check_same_epoch({"batch_size": batch_size, "seed": seed, "recipe": recipe, "training_set": data.size})
         if checkpoint_dir is not None:
             checkpoints.check_rebuildable(self.network)
         if not self.initialised:  # the first call; later calls, and loaded models, go on from their weights
@@ -280,6 +276,20 @@ class ConvolutionalAutoencoder:
             speed, self._schedule(recipe, epochs * steps - self.batches_done), corrupt, batch_size, steps, seed,
             recipe == "project", Path(checkpoint_dir) if checkpoint_dir is not None else None, progress,
         )  # fmt: skip
+
+    def _check_same_epoch(self, settings: dict[str, Any]) -> None:
+        """Refuse to finish an epoch that a stop left unfinished with other batches than it began with."""
+        began = self.info.get("epoch_settings", {})
+        changed = [key for key in settings if self.batches_done and began.get(key, settings[key]) != settings[key]]
+        if changed:
+            key = changed[0]
+            unit = " images" if key == "training_set" else ""
+            raise ValueError(
+                f"{key}: this model stopped after batch {self.batches_done} of epoch {self.epochs_trained + 1}, which "
+                f"began with {key} {began[key]!r}{unit}; finish that epoch with the same {key} (got {settings[key]!r}"
+                f"{unit}), as the rest of its images are drawn in that epoch's order."
+            )
+        self.info["epoch_settings"] = settings
 
     def _schedule(self, recipe: str, total_steps: int) -> torch.optim.lr_scheduler.LRScheduler | None:
         """The project's warm-up and cool-down over this call's steps; the article's constant rate: none."""

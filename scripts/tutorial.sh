@@ -32,7 +32,7 @@ if [ "$(id -u)" = 0 ]; then
     echo "Running as root: adding --allow-root, which JupyterLab asks for there."
     options+=(--allow-root)
 fi
-command=(.venv/bin/jupyter lab notebooks/ "${options[@]}")
+command=(.venv/bin/jupyter lab notebooks/ ${options[@]+"${options[@]}"})  # the + form: bash 3.2 (macOS) with set -u
 if [ -n "${CONVAE_PRINT_ONLY:-}" ]; then  # for the tests: say what would run
     echo "${command[*]}"
     exit 0

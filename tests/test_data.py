@@ -175,6 +175,7 @@ def test_the_offline_photos_get_enough_steps_in_full_mode(monkeypatch):
     full = get_settings()
     assert full.batch_size_for(load_offline_cifar10(True, n=10)) == 16
     assert full.batch_size_for(CustomCIFAR10([], name="CIFAR-10")) == 64
+    assert full.batch_size_for(CustomCIFAR10([], name="images from offline photos/")) == 64, "only the sample"
     monkeypatch.setenv("CONVAE_SMOKE", "1")
     assert get_settings().batch_size_for(load_offline_cifar10(True, n=10)) == 16
 

@@ -79,7 +79,11 @@ def test_an_unfinished_epoch_must_be_finished_with_the_same_batches(tensors):
     model.train(Recorder(stop_at=3), 1, 64, *tensors, progress=False)
     with pytest.raises(ValueError, match="batch_size: this model stopped after batch 2 of epoch 1"):
         model.train(nn.MSELoss(), 1, 32, *tensors, progress=False)
-    assert model.batches_done == 2, "the refused call changed nothing"
+    with pytest.raises(ValueError, match="seed: .* began with seed 0"):
+        model.train(nn.MSELoss(), 1, 64, *tensors, seed=1, progress=False)
+    with pytest.raises(ValueError, match="training_set: .* began with training_set 640 images"):
+        model.train(nn.MSELoss(), 1, 64, tensors[0][:600], *tensors[1:], progress=False)
+    assert model.batches_done == 2, "the refused calls changed nothing"
 
 
 def test_loss_curves_place_an_unfinished_epoch_at_its_own_pace():

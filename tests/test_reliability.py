@@ -102,9 +102,10 @@ def test_ctrl_c_stops_after_the_current_batch(tensors):
         return nn.functional.mse_loss(output, images)
 
     model = tiny_model()
+    before = signal.getsignal(signal.SIGINT)  # the default, or SIG_IGN under nohup
     log = model.train(_failing_loss(2, press_ctrl_c), 2, 64, *tensors, progress=False)
     assert len(log["training_loss_per_batch"]) == 2, "batch 2 finishes, then training stops"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before, "the handler of before training is back"
 
 
 def test_save_load_gives_identical_outputs(tensors, tmp_path):
@@ -310,3 +311,12 @@ def test_the_code_without_its_relu_is_a_config_option_that_checkpoints(tensors, 
     loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
     assert (loaded.encode(tensors[2]) < 0).any(), "a linear code takes negative values"
     assert torch.equal(loaded.autoencode(tensors[2]), model.autoencode(tensors[2]))
+
+
+def test_train_or_load_refuses_to_overwrite_a_longer_run(tensors, tmp_path):
+    data = (tensors[0][:64], tensors[1][:64], tensors[2])
+    checkpoints.train_or_load(200, data, 2, 64, tmp_path)
+    before = (tmp_path / "final.pt").read_bytes()
+    with pytest.raises(ValueError, match="epochs: .* trained for 2 epochs, more than the 1 asked"):
+        checkpoints.train_or_load(200, data, 1, 64, tmp_path)
+    assert (tmp_path / "final.pt").read_bytes() == before
