@@ -164,8 +164,11 @@ class ConvolutionalAutoencoder:
                 while self.epochs_trained < last_epoch and not stop.requested:
                     self._train_one_epoch(run, stop)
             except NonFiniteLoss as error:
-                self._save(run, "latest.pt")
-                raise TrainingDivergedError(self._diverged_message(error.args[0]), self.log_dict) from None
+                weights_good = all(bool(torch.isfinite(p).all()) for p in self.network.parameters())
+                if weights_good:  # else latest.pt keeps the last good epoch rather than broken weights
+                    self._save(run, "latest.pt")
+                message = self._diverged_message(error.args[0], weights_good)
+                raise TrainingDivergedError(message, self.log_dict) from None
             except KeyboardInterrupt:
                 stop.requested = True
             finally:
@@ -231,12 +234,16 @@ class ConvolutionalAutoencoder:
             text += f", and {self.batches_done}{of} batches of epoch {self.epochs_trained + 1}, kept in the weights"
         return text + "; the log so far is returned and the model is usable: train() again goes on from here."
 
-    def _diverged_message(self, value: float) -> str:
+    def _diverged_message(self, value: float, weights_good: bool) -> str:
+        where = f"The loss became {value} at epoch {self.epochs_trained + 1}, batch {self.batches_done + 1}; "
+        weights = (
+            "training stopped before it reached the weights, which are those of the batch before."
+            if weights_good
+            else "the step before had already broken some weights (NaN or infinite): reload a checkpoint."
+        )
         return (
-            f"The loss became {value} at epoch {self.epochs_trained + 1}, batch {self.batches_done + 1}; training "
-            "stopped before it reached the weights, which are those of the batch before. Usual cures: a lower "
-            f"learning rate (lr={self.lr:g} now: set model.lr = {self.lr / 10:g}, then train() again goes on), or "
-            "check the images for extreme values."
+            f"{where}{weights} Usual cures: a lower learning rate (lr={self.lr:g} now: set model.lr = "
+            f"{self.lr / 10:g}, then train() again goes on), or check the images for extreme values."
         )
 
     def _say(self, text: str) -> None:

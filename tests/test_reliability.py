@@ -320,3 +320,21 @@ def test_train_or_load_refuses_to_overwrite_a_longer_run(tensors, tmp_path):
     with pytest.raises(ValueError, match="epochs: .* trained for 2 epochs, more than the 1 asked"):
         checkpoints.train_or_load(200, data, 1, 64, tmp_path)
     assert (tmp_path / "final.pt").read_bytes() == before
+
+
+def test_a_step_that_breaks_the_weights_is_not_saved_over_the_last_good_checkpoint(tensors, tmp_path):
+    model = tiny_model()
+    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    good = (tmp_path / "latest.pt").read_bytes()
+    calls = {"n": 0}
+
+    def poison_after_second_step(output, images):  # finite losses, but the weights go bad after batch 2
+        calls["n"] += 1
+        if calls["n"] == 3:
+            with torch.no_grad():
+                next(model.network.parameters()).fill_(float("nan"))
+        return nn.functional.mse_loss(output, images)
+
+    with pytest.raises(TrainingDivergedError, match="already broken some weights"):
+        model.train(poison_after_second_step, 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    assert (tmp_path / "latest.pt").read_bytes() == good
