@@ -192,6 +192,7 @@ def test_a_corrupt_function_makes_the_inputs_and_the_clean_images_stay_the_targe
     assert log["visualizations"][0].shape == (3 * 33 + 1, 10 * 33 + 1, 3), "noisy, restored and clean rows"
 
 
+@pytest.mark.filterwarnings("ignore:torch.cuda.amp.GradScaler is enabled, but CUDA is not available")
 def test_the_cuda_defaults_are_those_measured_fastest_on_a_gpu():
     """fp32 and the default layout beat bf16 and channels_last on an H200 (docs/performance.md)."""
     from convae_helpers.device import speed_settings
