@@ -16,6 +16,7 @@ import torch
 from .checks import check_choice
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}  # "auto" and "fp32": no autocast
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -70,13 +71,13 @@ def speed_settings(device: torch.device, precision: str = "auto", channels_last:
         return _cuda_settings(device, precision, channels_last)
     if device.type == "cpu":
         return _cpu_settings(precision, channels_last)
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)  # MPS: fp32 unless asked
+    dtype = AUTOCAST_DTYPES.get(precision)  # MPS: fp32 unless asked
     return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, None)
 
 
 def _cpu_settings(precision: str, channels_last: bool | None) -> SpeedSettings:
     """CPU: fp32 unless bf16 or fp16 is asked for; channels_last (oneDNN's faster layout) by default."""
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    dtype = AUTOCAST_DTYPES.get(precision)
     if dtype is torch.bfloat16 and not cpu_has_native_bf16():
         warnings.warn(
             "precision='bf16' on a CPU without native bf16 instructions (AVX-512 BF16 or AMX) is emulated, "
@@ -95,7 +96,7 @@ def _cuda_settings(device: torch.device, precision: str, channels_last: bool | N
     slower; without both, ``train()`` ran 1.14x the article's pipeline, against 0.84x with them.
     """
     torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    dtype = AUTOCAST_DTYPES.get(precision)
     scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None  # small fp16 gradients survive
     return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, scaler)
 

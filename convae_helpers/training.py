@@ -276,7 +276,6 @@ class ConvolutionalAutoencoder:
         # call that trains another way than the first marks the setting "mixed".
         for key, value in (("recipe", recipe), ("batch_size", batch_size), ("seed", seed)):
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
-        self.info["steps_per_epoch"] = steps
         self.network.to(memory_format=speed.memory_format)
         return _Run(
             loss_function, torch.compile(self.network) if compile and pipeline == "fast" else self.network, data,
