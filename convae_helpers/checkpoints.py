@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,49 +127,70 @@ def data_fingerprint(dataset: Any) -> str:
     return f"{size} images, checksum {float((images * weights).sum()):.4f}"
 
 
-def _same_run(model: ConvolutionalAutoencoder, fingerprint: str, latent_dim: int, batch_size: int, seed: int) -> bool:
-    info = model.info
-    return (
-        info.get("training_data") == fingerprint
-        and (info.get("recipe"), info.get("batch_size"), info.get("seed")) == ("project", batch_size, seed)
-        and model.network.encoder.config["latent_dim"] == latent_dim
-    )
+def loss_name(loss_function: Any) -> str:
+    """How checkpoints record a loss: a module by its repr (``MSELoss()``), anything else as "a function"."""
+    return repr(loss_function) if isinstance(loss_function, nn.Module) else "a function"
+
+
+def _run_of(model: ConvolutionalAutoencoder) -> dict[str, Any]:
+    """What ``train_or_load`` compares: the network, its training images and how it learned."""
+    keys = ("training_data", "recipe", "batch_size", "seed")
+    return {
+        "config": model.network.config, **{key: model.info.get(key) for key in keys}, "lr": model.lr,
+        "loss": model.info.get("loss", "MSELoss()"),  # checkpoints from before the loss was recorded used MSE
+    }  # fmt: skip
+
+
+def _earlier_run(run_dir: Path, wanted: dict[str, Any], epochs: int) -> ConvolutionalAutoencoder | None:
+    """The model in ``run_dir/final.pt`` or ``latest.pt`` trained as ``wanted``, saying why another is not used."""
+    from .training import ConvolutionalAutoencoder  # here, not above: training imports this module
+
+    for path in (run_dir / "final.pt", run_dir / "latest.pt"):
+        if not path.is_file():
+            continue
+        candidate = ConvolutionalAutoencoder.load(path)
+        found = _run_of(candidate)
+        differ = [key for key in wanted if found[key] != wanted[key]]
+        if differ:
+            print(f"not reusing {path}: its {', '.join(differ)} differ from this run's; training anew")
+            continue
+        if candidate.epochs_trained > epochs:
+            raise ValueError(
+                f"epochs: {path} holds this run trained for {candidate.epochs_trained} epochs, more than the "
+                f"{epochs} asked; ask for {candidate.epochs_trained}, or move the file away to train anew."
+            )
+        print(f"found {path}: {candidate.epochs_trained} of {epochs} epochs done")
+        return candidate
+    return None
 
 
 def train_or_load(
-    latent_dim: int, datasets: tuple[Any, Any, Any], epochs: int, batch_size: int, run_dir: str | Path, seed: int = 0
-) -> ConvolutionalAutoencoder:
-    """The article's autoencoder with bottleneck ``latent_dim``, trained on ``datasets`` for ``epochs``.
+    latent_dim: int, datasets: tuple[Any, Any, Any], epochs: int, batch_size: int, run_dir: str | Path, seed: int = 0,
+    *, build: Callable[[int], Autoencoder] = build_autoencoder, loss_function: nn.Module | None = None,
+    lr: float = 1e-3,
+) -> ConvolutionalAutoencoder:  # fmt: skip
+    """The autoencoder ``build(latent_dim)`` (the article's by default), trained on ``datasets`` for ``epochs``.
 
-    Loaded from ``run_dir/final.pt`` when an earlier run on the same training images, with the
-    project's recipe and the same batch size and seed, saved it; continued from ``run_dir/latest.pt``
-    when such a run stopped early; trained from scratch otherwise. When the user stops the
-    training, it raises ``KeyboardInterrupt`` (the cell stops) and keeps ``latest.pt``, so running
-    the cell again goes on from there.
+    Loaded from ``run_dir/final.pt`` when an earlier run of the same network on the same training
+    images, with the project's recipe and the same loss (MSE by default), peak rate ``lr``, batch
+    size and seed, saved it; continued from ``run_dir/latest.pt`` when such a run stopped early;
+    trained from scratch otherwise. When the user stops the training, it raises ``KeyboardInterrupt``
+    (the cell stops) and keeps ``latest.pt``, so running the cell again goes on from there.
     """
     from .training import ConvolutionalAutoencoder  # here, not above: training imports this module
 
     run_dir = Path(run_dir)
-    fingerprint = data_fingerprint(datasets[0])
-    model = None
-    for path in (run_dir / "final.pt", run_dir / "latest.pt"):
-        if path.is_file():
-            candidate = ConvolutionalAutoencoder.load(path)
-            same_run = _same_run(candidate, fingerprint, latent_dim, batch_size, seed)
-            if same_run and candidate.epochs_trained > epochs:
-                raise ValueError(
-                    f"epochs: {path} holds this run trained for {candidate.epochs_trained} epochs, more than the "
-                    f"{epochs} asked; ask for {candidate.epochs_trained}, or move the file away to train anew."
-                )
-            if same_run:
-                print(f"found {path}: {candidate.epochs_trained} of {epochs} epochs done")
-                model = candidate
-                break
+    loss_function = nn.MSELoss() if loss_function is None else loss_function
+    wanted = {
+        "config": build(latent_dim).config, "training_data": data_fingerprint(datasets[0]), "recipe": "project",
+        "batch_size": batch_size, "seed": seed, "lr": float(lr), "loss": loss_name(loss_function),
+    }  # fmt: skip
+    model = _earlier_run(run_dir, wanted, epochs)
     if model is None:
-        model = ConvolutionalAutoencoder(build_autoencoder(latent_dim))
+        model = ConvolutionalAutoencoder(build(latent_dim), lr=lr)
     if model.epochs_trained < epochs:
         remaining = epochs - model.epochs_trained
-        model.train(nn.MSELoss(), remaining, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir)
+        model.train(loss_function, remaining, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir)
         if model.epochs_trained < epochs:
             raise KeyboardInterrupt(
                 f"training stopped after {model.epochs_trained} of {epochs} epochs; run the cell again to go on "

@@ -44,6 +44,9 @@ class MSSSIML1Loss(nn.Module):
             raise ValueError(f"alpha must lie in [0, 1] (the paper uses 0.84); got {alpha!r}.")
         self.alpha = alpha
 
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"  # in the repr, so checkpoints tell runs of another alpha apart
+
     def forward(self, reconstructions: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         l1 = nn.functional.l1_loss(reconstructions, images)
         return self.alpha * (1 - ms_ssim(reconstructions, images)) + (1 - self.alpha) * l1

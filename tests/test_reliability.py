@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from convae_helpers import (
     checkpoints,
     training,
 )
+from convae_helpers.losses import MSSSIML1Loss
 
 
 @pytest.mark.parametrize("name, call, error, fragment", BAD_INPUTS, ids=[row[0] for row in BAD_INPUTS])
@@ -221,7 +223,10 @@ def test_a_stopped_first_epoch_goes_on_instead_of_starting_again(tensors, monkey
 
 
 class _StopAtCall(nn.MSELoss):
-    """An MSE loss that raises KeyboardInterrupt at its n-th call, like the stop button."""
+    """An MSE loss that raises KeyboardInterrupt at its n-th call, like the stop button.
+
+    Checkpoints record the loss by its class name, so it goes by MSELoss's: a stopped run is an MSE run.
+    """
 
     calls = 0
 
@@ -234,6 +239,9 @@ class _StopAtCall(nn.MSELoss):
         if _StopAtCall.calls == self.at:
             raise KeyboardInterrupt
         return super().forward(output, images)
+
+
+_StopAtCall.__name__ = "MSELoss"
 
 
 def test_train_or_load_resumes_a_stopped_run_then_loads_the_finished_one(tensors, tmp_path, monkeypatch):
@@ -339,3 +347,34 @@ def test_a_step_that_breaks_the_weights_is_not_saved_over_the_last_good_checkpoi
     with pytest.raises(TrainingDivergedError, match="already broken some weights"):  # no scheduler wraps step()
         model.train(nn.MSELoss(), 1, 64, *tensors, recipe="article", checkpoint_dir=tmp_path, progress=False)
     assert (tmp_path / "latest.pt").read_bytes() == good
+
+
+def test_train_or_load_keeps_runs_of_other_losses_and_models_apart(tensors, tmp_path, capsys):
+    data = (tensors[0][:64], tensors[1][:64], tensors[2])
+    tiny = partial(build_autoencoder, out_channels=4)
+    mse = checkpoints.train_or_load(8, data, 1, 64, tmp_path / "mse", build=tiny)
+    assert mse.info["loss"] == "MSELoss()"
+    (tmp_path / "l1").mkdir()
+    (tmp_path / "l1" / "final.pt").write_bytes((tmp_path / "mse" / "final.pt").read_bytes())
+    capsys.readouterr()
+    l1 = checkpoints.train_or_load(8, data, 1, 64, tmp_path / "l1", build=tiny, loss_function=nn.L1Loss())
+    assert "found" not in capsys.readouterr().out and l1.info["loss"] == "L1Loss()"
+    linear = partial(build_autoencoder, out_channels=4, activate_code=False)
+    other = checkpoints.train_or_load(8, data, 1, 64, tmp_path / "l1", build=linear, loss_function=nn.L1Loss())
+    assert "found" not in capsys.readouterr().out and other.network.config != l1.network.config
+    again = checkpoints.train_or_load(8, data, 1, 64, tmp_path / "l1", build=linear, loss_function=nn.L1Loss())
+    assert "found" in capsys.readouterr().out
+    assert torch.equal(again.autoencode(tensors[2]), other.autoencode(tensors[2]))
+
+
+def test_train_or_load_says_why_it_does_not_reuse_a_run(tensors, tmp_path, capsys):
+    data = (tensors[0][:64], tensors[1][:64], tensors[2])
+    tiny = partial(build_autoencoder, out_channels=4)
+    checkpoints.train_or_load(8, data, 1, 64, tmp_path, build=tiny)
+    capsys.readouterr()
+    faster = checkpoints.train_or_load(8, data, 1, 64, tmp_path, build=tiny, lr=2e-3)
+    reason = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("not reusing"))
+    assert reason.endswith("its lr differ from this run's; training anew") and faster.lr == 2e-3
+    checkpoints.train_or_load(8, data, 1, 64, tmp_path, build=tiny, lr=2e-3, loss_function=MSSSIML1Loss(0.5))
+    reason = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("not reusing"))
+    assert "its loss differ" in reason  # the same class with another alpha is another run
