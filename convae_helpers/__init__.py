@@ -4,9 +4,9 @@ Modules, one concern each, each importing only those listed before it: ``checks`
 checks), ``models`` (Encoder, Decoder, Autoencoder, their initialisation and optimizer; torch
 only), ``device`` (device, precision, memory layout), ``batches`` (datasets to batches, both
 pipelines), ``loop`` (one training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``),
-``training`` (the trainer, ConvolutionalAutoencoder), ``settings`` (smoke mode), ``data``
-(CIFAR-10, offline images, folders), ``losses`` (SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, the PCA
-baseline), ``plotting``.
+``training`` (the trainer, ConvolutionalAutoencoder), ``settings`` (smoke mode; ``full_run``, the measured
+results shipped in ``full_runs/``), ``data`` (CIFAR-10, offline images, folders, ``as_tensor``), ``losses``
+(SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, SSIM, per image too; the PCA baseline), ``plotting``.
 The most used names are importable from the package itself; the rest from their module, e.g.
 ``from convae_helpers.metrics import psnr``.
 """

@@ -97,6 +97,15 @@ class CustomCIFAR10(Dataset):
         return image
 
 
+def as_tensor(images: Any) -> torch.Tensor:
+    """Images (an ``ImageSet``, or uint8 arrays (32, 32, 3)) as one tensor (N, 3, 32, 32) in [-1, 1].
+
+    Each image goes through ``article_transform()``, so the tensor holds what ``CustomCIFAR10`` yields.
+    """
+    transform = article_transform()
+    return torch.stack([transform(image) for image in (images.data if isinstance(images, ImageSet) else images)])
+
+
 def extract_each_class(dataset: Any, at_most: int = 10) -> list[Any]:
     """One image per class, in class order (the first ``at_most`` classes), found in one pass over the labels.
 

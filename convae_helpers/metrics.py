@@ -103,3 +103,17 @@ def image_scores(
         similarity += float(ssim(output, batch)) * len(batch)
     mse = squared / images.numel()
     return {"mse": mse, "psnr": psnr(mse), "ssim": similarity / len(images)}
+
+
+@torch.inference_mode()
+def per_image_mse(
+    reconstruct: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, batch_size: int = 500
+) -> torch.Tensor:
+    """The MSE of each image's reconstruction, shape (N,): to rank images, or average over one class.
+
+    The PSNR of a group of images is ``psnr(float(errors[group].mean()))``: that of their mean error,
+    as everywhere in this project, not the mean of their PSNRs.
+    """
+    check_image_batch("images", images, channels=images.shape[1] if images.dim() == 4 else 3)
+    errors = [((reconstruct(batch).float() - batch) ** 2).mean(dim=(1, 2, 3)) for batch in images.split(batch_size)]
+    return torch.cat(errors).cpu()

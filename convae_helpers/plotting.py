@@ -159,3 +159,33 @@ def plot_row(
     if title:
         figure.suptitle(title, fontsize=10)
     return _finish(figure, save_to)
+
+
+def plot_rate_distortion(
+    curves: Mapping[str, Mapping[int, float]], title: str = "", save_to: str | Path | None = None
+) -> Figure:
+    """PSNR (dB) against code size, one line per method: ``curves[method][code_size] = psnr``."""
+    with sns.axes_style("whitegrid"):
+        figure, axis = plt.subplots(figsize=(7, 4))
+        for index, (label, points) in enumerate(curves.items()):
+            sizes = sorted(points)
+            axis.plot(sizes, [points[s] for s in sizes], "o-", label=label, color=f"C{index}")
+        axis.set_xscale("log")
+        sizes = sorted({s for points in curves.values() for s in points})
+        axis.set_xticks(sizes, [str(s) for s in sizes])
+        axis.minorticks_off()
+        axis.set(xlabel="code size (numbers per image)", ylabel="validation PSNR (dB)", title=title)
+        axis.legend()
+    return _finish(figure, save_to)
+
+
+def plot_bars(values: Mapping[str, float], label: str, title: str = "", save_to: str | Path | None = None) -> Figure:
+    """One horizontal bar per name, e.g. the PSNR of each class; ``label`` names the values' axis."""
+    with sns.axes_style("whitegrid"):
+        figure, axis = plt.subplots(figsize=(6, 0.3 * len(values) + 1))
+        axis.barh(list(values), list(values.values()), color="C0")
+        axis.invert_yaxis()  # the first name on top
+        low, high = min(values.values()), max(values.values())
+        axis.set_xlim(low - 0.15 * (high - low) - 0.5, high + 0.15 * (high - low) + 0.5)
+        axis.set(xlabel=label, title=title)
+    return _finish(figure, save_to)

@@ -31,6 +31,21 @@ def shown(path: Path) -> str:
         return f".../{Path(path).name}"
 
 
+def full_run(name: str) -> dict:
+    """The measured results of a full run that the notebooks discuss, shipped with the package.
+
+    ``convae_helpers/full_runs/<name>.json`` holds what a benchmark script wrote (its settings, the
+    machine, every score); the notebooks plot and tabulate them rather than copying numbers by hand.
+    """
+    import json
+
+    path = Path(__file__).with_name("full_runs") / f"{name}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.json"))
+        raise FileNotFoundError(f"name: no full run called {name!r}; the package has {known}.")
+    return json.loads(path.read_text())
+
+
 def smoke_mode() -> bool:
     """True when the environment variable ``CONVAE_SMOKE`` is set to 1 (or true/yes)."""
     return os.environ.get("CONVAE_SMOKE", "").strip().lower() in {"1", "true", "yes"}
@@ -49,6 +64,10 @@ class Settings:
     data_dir: Path
     runs_dir: Path
     dataset: Path | None = None  # an ImageFolder tree to use instead of CIFAR-10 (CONVAE_DATASET)
+    # Epochs of the further models that notebooks 5 onwards train to compare with notebook 3's: as many as
+    # notebook 3's in full mode, one in smoke mode (which checks the machinery, not the numbers), so that a
+    # notebook training several models still runs in seconds under the tests.
+    comparison_epochs: int = 10
 
     def batch_size_for(self, images: object) -> int:
         """The batch size for training on ``images``: ``batch_size``, or 16 on the offline photos in full mode.
@@ -85,6 +104,7 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         runs_dir=runs_dir,
         dataset=Path(os.environ["CONVAE_DATASET"]) if os.environ.get("CONVAE_DATASET") else None,
+        comparison_epochs=1 if smoke else 10,
     )
 
 

@@ -1,15 +1,26 @@
-"""Notebook 5's pieces: the improved model, the SSIM-based loss and the scores (small images, tiny models)."""
+"""Notebook 5's pieces: the improved model, the SSIM-based loss, the scores, its figures and shipped results."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, count_parameters
+from convae_helpers import (
+    ConvolutionalAutoencoder,
+    CustomCIFAR10,
+    ImageSet,
+    article_transform,
+    build_autoencoder,
+    count_parameters,
+)
+from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES, MSSSIML1Loss, ms_ssim, ssim
-from convae_helpers.metrics import image_scores, reconstruction_mse
+from convae_helpers.metrics import image_scores, per_image_mse, reconstruction_mse
 from convae_helpers.models import IMPROVED_LR, Residual, autoencoder_from_config, build_improved_autoencoder
+from convae_helpers.plotting import plot_bars, plot_rate_distortion
+from convae_helpers.settings import full_run
 
 
 def test_the_improved_model_has_the_articles_parameters_and_three_changes():
@@ -56,3 +67,63 @@ def test_image_scores_agree_with_the_mse_and_use_data_range_2(tensors):
     scores = image_scores(lambda x: x * 0.9, images)
     assert scores["mse"] == pytest.approx(reconstruction_mse(lambda x: x * 0.9, images), rel=1e-5)
     assert 0.9 < scores["ssim"] < 1.0
+
+
+def test_per_image_errors_rank_images_and_average_to_the_mse(tensors):
+    images = tensors[1][:40]
+    spoilt = images.clone()
+    spoilt[7] = -spoilt[7]  # one image reconstructed far worse than the others
+
+    def reconstruct(x):
+        return spoilt[: len(x)] if len(x) == len(images) else pytest.fail("batched")
+
+    errors = per_image_mse(reconstruct, images, batch_size=500)
+    assert errors.shape == (40,) and int(errors.argmax()) == 7 and float(errors.min()) == 0.0
+    assert float(errors.mean()) == pytest.approx(reconstruction_mse(reconstruct, images), rel=1e-5)
+    halves = per_image_mse(lambda x: x * 0.5, images, batch_size=7)  # batches of 7 keep the order
+    assert torch.allclose(halves, ((images * 0.5 - images) ** 2).mean(dim=(1, 2, 3)))
+
+
+def test_as_tensor_gives_what_the_articles_dataset_yields(datasets):
+    images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    expected = torch.stack([CustomCIFAR10(list(images), article_transform())[i] for i in range(5)])
+    assert torch.equal(as_tensor(images), expected)
+    assert torch.equal(as_tensor(ImageSet(images, [0] * 5, ["a"], "five")), expected)
+
+
+def test_the_shipped_full_run_of_notebook_5_holds_every_table():
+    results = full_run("notebook5")
+    assert set(results["losses"]["runs"]) == set(LOSSES)
+    assert {"the article's model", "improved model"} <= set(results["improved"]["runs"])
+    assert "the article's model" in results["ablation"]["runs"]
+    for name, points in results["rate_distortion"]["psnr"].items():
+        assert len(points) >= 4, name
+    with pytest.raises(FileNotFoundError, match="notebook5"):
+        full_run("notebook 5")
+
+
+def test_the_new_figures_draw(tmp_path):
+    curves = {"PCA": {32: 18.0, 200: 25.0}, "AE": {32: 19.0, 200: 24.0}}
+    figure = plot_rate_distortion(curves, save_to=tmp_path / "r.png")
+    assert (tmp_path / "r.png").stat().st_size > 1000 and figure.axes[0].get_xscale() == "log"
+    figure = plot_bars({"cat": 22.0, "ship": 26.5}, "PSNR (dB)")
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["cat", "ship"]
+
+
+def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(tensors, tmp_path):
+    plain, skipped = build_autoencoder(8, 4), build_autoencoder(8, 4, linear_skip=True)
+    assert count_parameters(skipped) - count_parameters(plain) == (3072 * 8 + 8) + (8 * 3072 + 3072)
+    with torch.no_grad():
+        for module in skipped.modules():  # silence the convolutions: only the linear path is left
+            if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and module not in (
+                skipped.encoder.skip,
+                skipped.decoder.skip,
+            ):
+                module.weight.zero_(), module.bias.zero_()
+        x = tensors[2][:4]
+        expected = skipped.decoder.skip(skipped.encoder.skip(x.flatten(1))).view(x.shape)
+        assert torch.allclose(skipped(x), expected, atol=1e-6)
+    model = ConvolutionalAutoencoder(skipped, device="cpu", verbose=False)
+    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    assert loaded.network.config["encoder"]["linear_skip"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
