@@ -17,8 +17,10 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
     tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
-Notebook 5's measurements add ``--model improved`` (the improved architecture, trained at its own
-learning rate), ``--loss l1`` or ``--loss ms-ssim+l1`` (scored by MSE, PSNR and SSIM all the same), and
+Notebook 5's measurements add ``--model improved`` (the improved architecture, trained with its own
+recipe: ``IMPROVED_LR`` and ``IMPROVED_BATCH_SIZE``; ``--lr``, ``--batch-size`` and ``--width`` override
+them), ``--loss l1`` or ``--loss ms-ssim+l1`` (scored by MSE, PSNR and SSIM all the same),
+``--checkpoint-dir DIR`` (each run goes on from its checkpoints there after a stop), and
 ``--test-data DIR2``: an ImageFolder tree never trained on (``benchmarks/carve.py`` cuts one out of the
 JPEG copy), scored after the last epoch (``test_mse``, ``test_psnr``, ``test_ssim`` for every run, PCA
 included). ``--train-images N`` trains on the first N images, for pilots that say so.
@@ -36,18 +38,24 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
 from common import folder_split, machine, to_tensor
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
+from convae_helpers.checkpoints import data_fingerprint, loss_name
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
-from convae_helpers.models import IMPROVED_LR, build_improved_autoencoder
+from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
 from convae_helpers.settings import repository_root
 
-MODELS = {"article": (build_autoencoder, 1e-3), "improved": (build_improved_autoencoder, IMPROVED_LR)}
+# name: (builder, peak learning rate, batch size): each model trains with its own recipe unless told otherwise
+MODELS = {
+    "article": (build_autoencoder, 1e-3, 64),
+    "improved": (build_improved_autoencoder, IMPROVED_LR, IMPROVED_BATCH_SIZE),
+}
 
 
 def scores(reconstruct, val_x: torch.Tensor, test_x: torch.Tensor | None) -> dict:
@@ -57,6 +65,22 @@ def scores(reconstruct, val_x: torch.Tensor, test_x: torch.Tensor | None) -> dic
         test = image_scores(reconstruct, test_x)
         found.update(test_mse=test["mse"], test_psnr=test["psnr"], test_ssim=test["ssim"])
     return found
+
+
+def start_or_resume(folder: Path | None, build, lr: float, device: str | None, asked: dict) -> ConvolutionalAutoencoder:
+    """A new model, or the one in ``folder/latest.pt`` when an earlier run of this benchmark, trained as
+    ``asked`` (batch size, recipe, loss, training images), stopped there; another run there is refused."""
+    if folder is None or not (folder / "latest.pt").is_file():
+        return ConvolutionalAutoencoder(build(), lr=lr, device=device, verbose=True)  # a line per epoch
+    model = ConvolutionalAutoencoder.load(folder / "latest.pt", device=device)
+    found = {key: model.info.get(key) for key in asked} | {"config": model.network.config, "lr": model.lr}
+    wanted = asked | {"config": build().config, "lr": lr}
+    differ = [key for key in wanted if found[key] != wanted[key]]
+    if differ:
+        raise SystemExit(f"--checkpoint-dir: {folder / 'latest.pt'} holds another run ({', '.join(differ)} differ); "
+                         "give this run its own --checkpoint-dir")  # fmt: skip
+    print(f"going on from {folder / 'latest.pt'}: {model.epochs_trained} epochs done (the rest on a new schedule)")
+    return model
 
 
 def main() -> None:
@@ -74,6 +98,12 @@ def main() -> None:
     parser.add_argument("--loss", default="mse", choices=list(LOSSES), help="the training loss (scores are always MSE)")
     parser.add_argument("--test-data", default=None, help="an ImageFolder tree never trained on, scored at the end")
     parser.add_argument("--train-images", type=int, default=None, help="train on the first N (pilots; label them)")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the model's own (64 for the article's)")
+    parser.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the model's own)")
+    parser.add_argument("--width", type=int, default=16, help="channels of the first layer (the article's: 16)")
+    parser.add_argument(
+        "--checkpoint-dir", type=Path, default=None, help="keep each run's checkpoints here and go on from them"
+    )
     parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
     args = parser.parse_args()
 
@@ -81,11 +111,13 @@ def main() -> None:
     train_x = train_x[: args.train_images]
     shown_x = val_x[:: len(val_x) // 10][:10]
     held_out = to_tensor(load_image_folder(args.test_data).data) if args.test_data else None
-    build, lr = MODELS[args.model]
+    build, lr, batch_size = MODELS[args.model]
+    lr = args.lr if args.lr is not None else lr
+    args.batch_size = args.batch_size or batch_size
     print(f"machine: {machine()}")
     print(
         f"data: {args.data}: {len(train_x)} training images in {args.order} order, {len(val_x)} validation images; "
-        f"batch 64, {args.epochs} epochs"
+        f"batch {args.batch_size}, {args.epochs} epochs, peak rate {lr:g}, width {args.width}"
     )
     results: dict = {
         "machine": machine(),
@@ -99,7 +131,9 @@ def main() -> None:
         "loss": args.loss,
         "lr": lr,
         "epochs": args.epochs,
-        "batch_size": 64,
+        "batch_size": args.batch_size,
+        "holdout": args.holdout,
+        "width": args.width,
         "runs": {},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -116,11 +150,26 @@ def main() -> None:
         }
         print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
         for recipe in args.recipes:
-            model = ConvolutionalAutoencoder(build(latent), lr=lr, device=args.device, verbose=True)  # a line per epoch
+            folder = args.checkpoint_dir / f"{recipe}-{latent}" if args.checkpoint_dir else None
+            asked = dict(batch_size=args.batch_size, recipe=recipe, loss=loss_name(LOSSES[args.loss]()))
+            asked["training_data"] = data_fingerprint(train_x)
+            model = start_or_resume(folder, partial(build, latent, args.width), lr, args.device, asked)
+            resumed_after = model.epochs_trained
             started = time.perf_counter()
-            log = model.train(
-                LOSSES[args.loss](), args.epochs, 64, train_x, val_x, shown_x, recipe=recipe, seed=0, progress=False
-            )
+            log = model.log_dict
+            if model.epochs_trained < args.epochs:
+                log = model.train(
+                    LOSSES[args.loss](),
+                    args.epochs - model.epochs_trained,
+                    args.batch_size,
+                    train_x,
+                    val_x,
+                    shown_x,
+                    recipe=recipe,
+                    seed=0,
+                    checkpoint_dir=folder,
+                    progress=False,
+                )
             seconds = time.perf_counter() - started
             # The log holds the training loss per epoch; another loss than MSE is scored by MSE at the end.
             final = [reconstruction_mse(model.autoencode, val_x)]
@@ -130,6 +179,8 @@ def main() -> None:
                 "validation_mse": mses,
                 "psnr": [psnr(m) for m in mses],
                 "seconds": seconds,
+                "epoch_seconds": log["epoch_seconds"],
+                "resumed_after_epoch": resumed_after,  # > 0: a stop, and the epochs after it on a new schedule
                 "parameters": sum(p.numel() for p in model.network.parameters()),
                 **scores(model.autoencode, val_x, held_out),
             }

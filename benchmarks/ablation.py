@@ -1,0 +1,163 @@
+"""Notebook 5's ablation: each change to the article's autoencoder alone, then together, at bottleneck 200.
+
+    python benchmarks/ablation.py --data /tmp/cifar10-split/train --train-images 10000 --epochs 3
+
+Every variant trains with the project's recipe (reshuffled batches, warm-up and cool-down), from
+seed 0, on the same first ``--train-images`` training images, and is scored on all the held-out
+validation images (the last ``--holdout`` of each class): PSNR = 10·log10(4 / MSE) and SSIM
+(torchmetrics, data range 2) on images in [-1, 1]. "Seconds per epoch" is first the median of the
+trainer's epoch times (training and validation), which other jobs on the machine distort; then
+
+    python benchmarks/ablation.py --data /tmp/cifar10-split/train --train-images 10000 --time 3
+
+on an otherwise idle machine replaces it by the median of three turns of one epoch each, the
+variants taking turns (training only), on ``--threads`` threads. Ratios to the article's model are
+what carries over to other machines.
+A pilot this short ranks the changes; it does not give their value after ten full epochs
+(``quality.py`` measures that). Results go to ``--out`` (default runs/benchmarks/ablation.json); variants
+already there, measured with the same settings, are kept and not measured again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from common import folder_split, machine
+from torch import nn
+
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers.metrics import image_scores
+from convae_helpers.settings import repository_root
+
+IMPROVED = dict(activate_code=False, act_fn=nn.GELU(), residual=True)
+TIME_IMAGES = 1000  # images per timed epoch (--time)
+# name: (changes to build_autoencoder, BatchNorm?, width, peak learning rate, batch size)
+VARIANTS = {
+    "the article's model": ({}, False, 16, 1e-3, 64),
+    "linear code": (dict(activate_code=False), False, 16, 1e-3, 64),
+    "BatchNorm": ({}, True, 16, 1e-3, 64),
+    "GELU": (dict(act_fn=nn.GELU()), False, 16, 1e-3, 64),
+    "residual": (dict(residual=True), False, 16, 1e-3, 64),
+    "width 24": ({}, False, 24, 1e-3, 64),
+    "linear skip": (dict(linear_skip=True), False, 16, 1e-3, 64),
+    "linear code + GELU + residual": (IMPROVED, False, 16, 1e-3, 64),
+    "  + BatchNorm": (IMPROVED, True, 16, 1e-3, 64),
+    "  + peak rate 2e-3": (IMPROVED, False, 16, 2e-3, 64),
+    "  + peak rate 3e-3": (IMPROVED, False, 16, 3e-3, 64),
+    "  + peak rate 2e-3, width 20": (IMPROVED, False, 20, 2e-3, 64),
+    "  + peak rate 3e-3, width 20": (IMPROVED, False, 20, 3e-3, 64),
+    "  + peak rate 2e-3, batch 32": (IMPROVED, False, 16, 2e-3, 32),
+    "  + peak rate 2e-3, batch 32, width 20": (IMPROVED, False, 20, 2e-3, 32),
+    "  + peak rate 2e-3, linear skip": (IMPROVED | dict(linear_skip=True), False, 16, 2e-3, 64),
+}
+
+
+def with_batchnorm(network: nn.Module) -> nn.Module:
+    """``network`` with a BatchNorm after every convolution but the last (for this measurement only)."""
+    convolutions = [
+        (parent, name, child)
+        for parent in network.modules()
+        for name, child in parent.named_children()
+        if isinstance(child, (nn.Conv2d, nn.ConvTranspose2d))
+    ]
+    for parent, name, conv in convolutions[:-1]:  # the last one makes the image
+        setattr(parent, name, nn.Sequential(conv, nn.BatchNorm2d(conv.out_channels)))
+    return network
+
+
+def measure(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> dict:
+    """Train one variant and score it."""
+    changes, batchnorm, width, lr, batch_size = VARIANTS[name]
+    network = build_autoencoder(200, width, **changes)
+    network = with_batchnorm(network) if batchnorm else network
+    model = ConvolutionalAutoencoder(network, lr=lr, verbose=False)
+    log = model.train(nn.MSELoss(), epochs, batch_size, train_x, val_x, val_x[:10], seed=0, progress=False)
+    found = image_scores(model.autoencode, val_x)
+    return {
+        "psnr": found["psnr"],
+        "ssim": found["ssim"],
+        "mse": found["mse"],
+        "parameters": sum(p.numel() for p in model.network.parameters()),
+        "seconds_per_epoch": statistics.median(log["epoch_seconds"]),
+        "lr": lr,
+        "batch_size": batch_size,
+        "width": width,
+    }
+
+
+def time_epochs(names: list[str], train_x: torch.Tensor, rounds: int) -> dict[str, float]:
+    """Median seconds of one training epoch on ``train_x`` for each variant, the variants taking turns."""
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    models = {}
+    for name in names:
+        changes, batchnorm, width, lr, batch_size = VARIANTS[name]
+        network = build_autoencoder(200, width, **changes)
+        models[name] = ConvolutionalAutoencoder(with_batchnorm(network) if batchnorm else network, lr=lr, verbose=False)
+    for _ in range(rounds + 1):  # the first round warms up and is not counted
+        for name, model in models.items():
+            started = time.perf_counter()
+            model.train(nn.MSELoss(), 1, VARIANTS[name][4], train_x, train_x[:64], train_x[:10], progress=False)
+            seconds[name].append(time.perf_counter() - started)
+    return {name: statistics.median(times[1:]) for name, times in seconds.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images, or 'cifar10'")
+    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
+    parser.add_argument("--train-images", type=int, default=10_000)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "ablation.json")
+    parser.add_argument(
+        "--time", type=int, default=0, metavar="ROUNDS",
+        help="instead of training: time one epoch of 1,000 images of every variant in --out, taking turns, ROUNDS "
+        "times (on an idle machine), and write the medians, scaled to --train-images, as seconds_per_epoch",
+    )  # fmt: skip
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    train_x, val_x = folder_split(args.data, args.holdout)
+    train_x = train_x[: args.train_images]
+    results = {"machine": machine(), "threads": args.threads, "data": Path(args.data).name, "epochs": args.epochs}
+    results.update(training_images=len(train_x), validation_images=len(val_x), latent=200, runs={})
+    earlier = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    same = ("data", "training_images") if args.time else [key for key in results if key != "runs"]
+    if earlier and any(earlier.get(key) != results[key] for key in same):
+        parser.error(f"--out: {args.out} holds a measurement with other settings; choose another --out")
+    if args.time and not earlier:
+        parser.error(f"--time: {args.out} holds no measurement to time; run without --time first")
+    results["runs"] = earlier.get("runs", {})  # variants measured already are kept, not measured again
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.time:
+        results = earlier
+        n = min(TIME_IMAGES, len(train_x))
+        timed = time_epochs([name for name in args.only if name in results["runs"]], train_x[:n], args.time)
+        for name, seconds in timed.items():
+            results["runs"][name]["seconds_per_epoch"] = seconds * len(train_x) / n
+            print(f"{name:40s} {seconds:6.1f} s per {n:,} images ({seconds / timed[next(iter(timed))]:.2f}x)")
+        results["timing"] = (
+            f"median of {args.time} turns of one epoch of {n:,} images each (after one turn to warm up), "
+            f"variants taking turns on an otherwise idle machine, {args.threads} thread(s), scaled to "
+            f"{len(train_x):,} images; validation not included"
+        )
+        args.out.write_text(json.dumps(results, indent=1))
+        return
+    for name in (name for name in args.only if name not in results["runs"]):
+        results["runs"][name] = found = measure(name, train_x, val_x, args.epochs)
+        print(
+            f"{name:40s} {found['psnr']:6.2f} dB  SSIM {found['ssim']:.3f}  {found['parameters']:>9,d} parameters  "
+            f"{found['seconds_per_epoch']:6.1f} s/epoch",
+            flush=True,
+        )
+        args.out.write_text(json.dumps(results, indent=1))  # after every variant
+    print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

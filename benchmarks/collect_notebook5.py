@@ -1,0 +1,140 @@
+"""Gather the benchmark results that notebook 5 discusses into convae_helpers/full_runs/notebook5.json.
+
+    python benchmarks/collect_notebook5.py --losses mse.json l1.json ms-ssim.json --improved improved.json \\
+        --ablation ablation.json --rate article-sizes.json improved-sizes.json --checkpoint improved/latest.pt
+
+Each input is what ``quality.py`` (or ``ablation.py``) wrote; docs/results.md gives the commands. The
+notebook and the docs read the one file this writes, so a number has a single home. Folder paths are
+reduced to their last part, so the file names no machine's folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ablation import VARIANTS
+from common import folder_split
+
+from convae_helpers import CLASS_NAMES, ConvolutionalAutoencoder
+from convae_helpers.metrics import per_image_mse, psnr
+from convae_helpers.settings import repository_root
+
+OUT = repository_root() / "convae_helpers" / "full_runs" / "notebook5.json"
+NAMES = {"article": "the article's model", "improved": "improved model"}
+
+
+def settings_of(run: dict) -> str:
+    """One line saying what a quality.py run trained on and how."""
+    data = Path(run["data"]).name
+    test = f", scored on {run['test_images']} test images ({Path(run['test_data']).name}/)" if run["test_data"] else ""
+    return (
+        f"{run['training_images']} training images and {run['validation_images']} validation images of {data}/"
+        f"{test}; {run['epochs']} epochs, recipe 'project', batch {run['batch_size']}, peak rate {run['lr']:g}, "
+        f"seed 0, {run['machine']}"
+    )
+
+
+def trained(run: dict, latent: int) -> dict:
+    """The scores of the trained model at ``latent`` in a quality.py result."""
+    found = run["runs"][f"project-{latent}"]
+    scores = {"psnr": found["psnr"][-1], "ssim": found["validation_ssim"], "parameters": found["parameters"]}
+    times = found.get("epoch_seconds") or [found["seconds"] / len(found["psnr"])]  # older results: the mean
+    scores["seconds_per_epoch"] = sorted(times)[len(times) // 2]
+    scores["psnr_per_epoch"] = found["psnr"]
+    return scores | {key: found[key] for key in ("test_psnr", "test_ssim", "test_mse") if key in found}
+
+
+def pca(run: dict, latent: int) -> dict:
+    found = run["runs"][f"pca-{latent}"]
+    scores = {"psnr": found["psnr"][0], "ssim": found["validation_ssim"]}
+    return scores | {key: found[key] for key in ("test_psnr", "test_ssim", "test_mse") if key in found}
+
+
+def markdown(results: dict) -> str:
+    """The tables of docs/results.md, from the collected results."""
+    lines = ["| trained with | validation PSNR | validation SSIM | test PSNR | test SSIM |", "|---|---|---|---|---|"]
+    for loss, r in results["losses"]["runs"].items():
+        scores = f"{r['psnr']:.2f} dB | {r['ssim']:.3f} | {r['test_psnr']:.2f} dB | {r['test_ssim']:.3f}"
+        lines.append(f"| {loss} | {scores} |")
+    lines += ["", "| bottleneck 200 | validation PSNR | test PSNR | test SSIM | test MSE |", "|---|---|---|---|---|"]
+    for name, r in results["improved"]["runs"].items():
+        lines.append(
+            f"| {name} | {r['psnr']:.2f} dB | {r['test_psnr']:.2f} dB | {r['test_ssim']:.3f} | {r['test_mse']:.5f} |"
+        )
+    runs = results["ablation"]["runs"]
+    base = runs["the article's model"]["seconds_per_epoch"]
+    lines += ["", "| change | validation PSNR | SSIM | parameters | CPU s/epoch |", "|---|---|---|---|---|"]
+    for name, r in runs.items():
+        lines.append(
+            f"| {name.strip()} | {r['psnr']:.2f} dB | {r['ssim']:.3f} | {r['parameters']:,} | "
+            f"{r['seconds_per_epoch']:.0f} ({r['seconds_per_epoch'] / base:.2f}×) |"
+        )
+    curves = results["rate_distortion"]["psnr"]
+    sizes = sorted({int(size) for points in curves.values() for size in points})
+    lines += ["", "| code size | " + " | ".join(curves) + " |", "|---" * (len(curves) + 1) + "|"]
+    for size in sizes:
+        cells = [f"{curves[name].get(str(size), curves[name].get(size, float('nan'))):.2f} dB" for name in curves]
+        lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def per_image_view(checkpoint: Path, run: dict) -> dict:
+    """Validation PSNR per class, and of the tenth best and tenth worst image, of the model in ``checkpoint``."""
+    model = ConvolutionalAutoencoder.load(checkpoint, device="cpu", verbose=False)
+    holdout = run.get("holdout", 500)  # the default, for results written before quality.py recorded it
+    _, validation = folder_split(run["data"], holdout)  # the last ``holdout`` images of each class, class by class
+    errors = per_image_mse(model.autoencode, validation)
+    folder = Path(run["data"])
+    classes = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else CLASS_NAMES
+    order = errors.sort().values
+    return {
+        "per_class_psnr": {
+            name: psnr(float(errors[k * holdout : (k + 1) * holdout].mean())) for k, name in enumerate(classes)
+        },
+        "tenth_best_psnr": psnr(float(order[9])),
+        "tenth_worst_psnr": psnr(float(order[-10])),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--losses", nargs="+", type=Path, help="quality.py --loss ... results")
+    parser.add_argument("--improved", type=Path, help="quality.py --model improved, latent 200")
+    parser.add_argument("--ablation", type=Path, help="ablation.py's result")
+    parser.add_argument("--rate", nargs="+", type=Path, help="quality.py runs over several latents")
+    parser.add_argument("--checkpoint", type=Path, help="the improved model's last checkpoint, for the per-class PSNR")
+    parser.add_argument("--markdown", action="store_true", help="print the tables of the collected file, and stop")
+    args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(OUT.read_text())))
+        return
+    read = [json.loads(path.read_text()) for path in args.losses]
+    losses = {run["loss"]: trained(run, 200) for run in read}
+    improved = json.loads(args.improved.read_text())
+    article = next(run for run in read if run["loss"] == "mse")
+    final = {"PCA, 200 components": pca(improved, 200), "the article's model": losses["mse"]}
+    final["improved model"] = trained(improved, 200)
+    final["improved model"].update(per_image_view(args.checkpoint, improved))
+    rate = [json.loads(path.read_text()) for path in args.rate]
+    curves = {"PCA": {}}
+    for run in rate:
+        sizes = sorted(int(key.split("-")[1]) for key in run["runs"] if key.startswith("project-"))
+        curves[NAMES[run["model"]]] = {size: trained(run, size)["psnr"] for size in sizes}
+        curves["PCA"].update({size: pca(run, size)["psnr"] for size in sizes})
+    ablation = json.loads(args.ablation.read_text())
+    ablation["runs"] = {name: ablation["runs"][name] for name in VARIANTS if name in ablation["runs"]}  # table order
+    results = {
+        "losses": {"settings": settings_of(article), "runs": losses},
+        "improved": {"settings": settings_of(improved), "runs": final},
+        "ablation": ablation | {"data": Path(ablation["data"]).name},
+        "rate_distortion": {"settings": " | ".join(f"{r['model']}: {settings_of(r)}" for r in rate), "psnr": curves},
+    }
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"written: {OUT.relative_to(repository_root())}")
+
+
+if __name__ == "__main__":
+    main()
