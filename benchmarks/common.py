@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from convae_helpers import get_settings, load_cifar10, load_image_folder
+from convae_helpers.data import as_tensor
 
 
 def machine() -> str:
@@ -24,11 +25,6 @@ def machine() -> str:
     return (
         f"{cpu}, {torch.get_num_threads()} threads{gpu}; python {platform.python_version()}, torch {torch.__version__}"
     )
-
-
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, 32, 32, 3) -> float (N, 3, 32, 32) in [-1, 1]: the article's transform, for a whole array."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
 
 
 def folder_split(
@@ -54,4 +50,4 @@ def folder_split(
         training = np.random.default_rng(seed).permutation(training)
     else:  # class by class, each class in the order the files list it
         training = training[np.argsort(targets[training], kind="stable")]
-    return to_tensor(images.data[training]), to_tensor(images.data[validation])
+    return as_tensor(images.data[training]), as_tensor(images.data[validation])

@@ -42,10 +42,11 @@ from functools import partial
 from pathlib import Path
 
 import torch
-from common import folder_split, machine, to_tensor
+from common import folder_split, machine
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
 from convae_helpers.checkpoints import data_fingerprint, loss_name
+from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
 from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
@@ -110,7 +111,7 @@ def main() -> None:
     train_x, val_x = folder_split(args.data, args.holdout, args.order)
     train_x = train_x[: args.train_images]
     shown_x = val_x[:: len(val_x) // 10][:10]
-    held_out = to_tensor(load_image_folder(args.test_data).data) if args.test_data else None
+    held_out = as_tensor(load_image_folder(args.test_data)) if args.test_data else None
     build, lr, batch_size = MODELS[args.model]
     lr = args.lr if args.lr is not None else lr
     args.batch_size = args.batch_size or batch_size
