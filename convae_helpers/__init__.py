@@ -1,12 +1,14 @@
 """convae_helpers: the code behind the convae notebooks.
 
 Modules, one concern each, each importing only those listed before it: ``checks`` (argument
-checks), ``models`` (Encoder, Decoder, Autoencoder, their initialisation and optimizer; torch
-only), ``device`` (device, precision, memory layout), ``batches`` (datasets to batches, both
-pipelines), ``loop`` (one training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``),
-``training`` (the trainer, ConvolutionalAutoencoder), ``settings`` (smoke mode; ``full_run``, the measured
-results shipped in ``full_runs/``), ``data`` (CIFAR-10, offline images, folders, ``as_tensor``), ``losses``
-(SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, SSIM, per image too; the PCA baseline), ``plotting``.
+checks), ``settings`` (smoke mode, folders; ``full_run``, the measured results shipped in ``full_runs/``),
+``models`` (Encoder, Decoder, Autoencoder, their initialisation and optimizer; torch only), ``device``
+(device, precision, memory layout), ``batches`` (datasets to batches, both pipelines), ``loop`` (one
+training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``), ``training`` (the trainer,
+ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders, ``as_tensor``), ``losses``
+(SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, SSIM, detail, per image too; the PCA baseline),
+``denoising`` (noise, classical filters), ``anomaly`` (AUROC, thresholds), ``latent`` (codes:
+blends, neighbours, maps), ``plotting``.
 The most used names are importable from the package itself; the rest from their module, e.g.
 ``from convae_helpers.metrics import psnr``.
 """

@@ -18,6 +18,7 @@ from torch import nn
 
 from .batches import check_dataset, image_of
 from .models import Autoencoder, autoencoder_from_config, build_autoencoder
+from .settings import shown  # printouts name no machine's folders (notebook outputs get committed)
 
 if TYPE_CHECKING:
     from .training import ConvolutionalAutoencoder
@@ -132,12 +133,21 @@ def loss_name(loss_function: Any) -> str:
     return repr(loss_function) if isinstance(loss_function, nn.Module) else "a function"
 
 
+def corrupt_name(corrupt: Any) -> str:
+    """How checkpoints record a denoiser's noise: "none", its repr (``GaussianNoise(sigma=0.1)``), or "a function"."""
+    if corrupt is None:
+        return "none"
+    text = repr(corrupt)
+    return "a function" if text.startswith("<") else text  # "<function ... at 0x...>" would differ every run
+
+
 def _run_of(model: ConvolutionalAutoencoder) -> dict[str, Any]:
     """What ``train_or_load`` compares: the network, its training images and how it learned."""
     keys = ("training_data", "recipe", "batch_size", "seed")
     return {
         "config": model.network.config, **{key: model.info.get(key) for key in keys}, "lr": model.lr,
         "loss": model.info.get("loss", "MSELoss()"),  # checkpoints from before the loss was recorded used MSE
+        "corrupt": model.info.get("corrupt", "none"),  # and trained on clean inputs
     }  # fmt: skip
 
 
@@ -152,14 +162,14 @@ def _earlier_run(run_dir: Path, wanted: dict[str, Any], epochs: int) -> Convolut
         found = _run_of(candidate)
         differ = [key for key in wanted if found[key] != wanted[key]]
         if differ:
-            print(f"not reusing {path}: its {', '.join(differ)} differ from this run's; training anew")
+            print(f"not reusing {shown(path)}: its {', '.join(differ)} differ from this run's; training anew")
             continue
         if candidate.epochs_trained > epochs:
             raise ValueError(
                 f"epochs: {path} holds this run trained for {candidate.epochs_trained} epochs, more than the "
                 f"{epochs} asked; ask for {candidate.epochs_trained}, or move the file away to train anew."
             )
-        print(f"found {path}: {candidate.epochs_trained} of {epochs} epochs done")
+        print(f"found {shown(path)}: {candidate.epochs_trained} of {epochs} epochs done")
         return candidate
     return None
 
@@ -167,15 +177,16 @@ def _earlier_run(run_dir: Path, wanted: dict[str, Any], epochs: int) -> Convolut
 def train_or_load(
     latent_dim: int, datasets: tuple[Any, Any, Any], epochs: int, batch_size: int, run_dir: str | Path, seed: int = 0,
     *, build: Callable[[int], Autoencoder] = build_autoencoder, loss_function: nn.Module | None = None,
-    lr: float = 1e-3,
+    lr: float = 1e-3, corrupt: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> ConvolutionalAutoencoder:  # fmt: skip
     """The autoencoder ``build(latent_dim)`` (the article's by default), trained on ``datasets`` for ``epochs``.
 
     Loaded from ``run_dir/final.pt`` when an earlier run of the same network on the same training
     images, with the project's recipe and the same loss (MSE by default), peak rate ``lr``, batch
-    size and seed, saved it; continued from ``run_dir/latest.pt`` when such a run stopped early;
-    trained from scratch otherwise. When the user stops the training, it raises ``KeyboardInterrupt``
-    (the cell stops) and keeps ``latest.pt``, so running the cell again goes on from there.
+    size, seed and ``corrupt`` (a noise such as ``denoising.GaussianNoise(0.2)``: a denoiser), saved
+    it; continued from ``run_dir/latest.pt`` when such a run stopped early; trained from scratch
+    otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell stops)
+    and keeps ``latest.pt``, so running the cell again goes on from there.
     """
     from .training import ConvolutionalAutoencoder  # here, not above: training imports this module
 
@@ -184,13 +195,14 @@ def train_or_load(
     wanted = {
         "config": build(latent_dim).config, "training_data": data_fingerprint(datasets[0]), "recipe": "project",
         "batch_size": batch_size, "seed": seed, "lr": float(lr), "loss": loss_name(loss_function),
+        "corrupt": corrupt_name(corrupt),
     }  # fmt: skip
     model = _earlier_run(run_dir, wanted, epochs)
     if model is None:
         model = ConvolutionalAutoencoder(build(latent_dim), lr=lr)
     if model.epochs_trained < epochs:
         remaining = epochs - model.epochs_trained
-        model.train(loss_function, remaining, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir)
+        model.train(loss_function, remaining, batch_size, *datasets, seed=seed, checkpoint_dir=run_dir, corrupt=corrupt)
         if model.epochs_trained < epochs:
             raise KeyboardInterrupt(
                 f"training stopped after {model.epochs_trained} of {epochs} epochs; run the cell again to go on "

@@ -17,6 +17,7 @@ import seaborn as sns
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from torchvision.utils import make_grid
 
 from .loop import reconstruction_grid as reconstruction_grid  # the trainer draws these grids too; defined there
 
@@ -94,8 +95,15 @@ def plot_validation_curves(
     return _finish(figure, save_to)
 
 
+def image_row(images: torch.Tensor) -> torch.Tensor:
+    """Images (N, C, 32, 32) in [-1, 1] side by side, as one picture (H, W, 3) for ``plot_grids``."""
+    images = images.detach().float().cpu().clamp(-1, 1)
+    images = images.repeat(1, 3, 1, 1) if images.shape[1] == 1 else images
+    return make_grid(images, nrow=len(images), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
+
+
 def plot_grids(grids: Mapping[str, torch.Tensor], title: str = "", save_to: str | Path | None = None) -> Figure:
-    """Grids from ``reconstruction_grid`` (or a log's ``visualizations``), one row each, labelled."""
+    """Grids from ``reconstruction_grid`` or ``image_row`` (or a log's ``visualizations``), each labelled."""
     figure, axes = plt.subplots(len(grids), 1, figsize=(10, 1.25 * len(grids) + 0.4), squeeze=False)
     for axis, (label, grid) in zip(axes[:, 0], grids.items()):
         axis.imshow(grid.numpy())
@@ -161,22 +169,31 @@ def plot_row(
     return _finish(figure, save_to)
 
 
+def plot_lines(
+    curves: Mapping[str, Mapping[float, float]], xlabel: str, ylabel: str, title: str = "", log_x: bool = False,
+    save_to: str | Path | None = None,
+) -> Figure:  # fmt: skip
+    """One line per name through its points: ``curves[name][x] = y``, e.g. PSNR against the noise level."""
+    with sns.axes_style("whitegrid"):
+        figure, axis = plt.subplots(figsize=(7, 4))
+        for index, (label, points) in enumerate(curves.items()):
+            xs = sorted(points)
+            axis.plot(xs, [points[x] for x in xs], "o-", label=label, color=f"C{index}")
+        if log_x:
+            axis.set_xscale("log")
+            xs = sorted({x for points in curves.values() for x in points})
+            axis.set_xticks(xs, [f"{x:g}" for x in xs])
+            axis.minorticks_off()
+        axis.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        axis.legend(fontsize=8)
+    return _finish(figure, save_to)
+
+
 def plot_rate_distortion(
     curves: Mapping[str, Mapping[int, float]], title: str = "", save_to: str | Path | None = None
 ) -> Figure:
     """PSNR (dB) against code size, one line per method: ``curves[method][code_size] = psnr``."""
-    with sns.axes_style("whitegrid"):
-        figure, axis = plt.subplots(figsize=(7, 4))
-        for index, (label, points) in enumerate(curves.items()):
-            sizes = sorted(points)
-            axis.plot(sizes, [points[s] for s in sizes], "o-", label=label, color=f"C{index}")
-        axis.set_xscale("log")
-        sizes = sorted({s for points in curves.values() for s in points})
-        axis.set_xticks(sizes, [str(s) for s in sizes])
-        axis.minorticks_off()
-        axis.set(xlabel="code size (numbers per image)", ylabel="validation PSNR (dB)", title=title)
-        axis.legend()
-    return _finish(figure, save_to)
+    return plot_lines(curves, "code size (numbers per image)", "validation PSNR (dB)", title, True, save_to)
 
 
 def plot_bars(values: Mapping[str, float], label: str, title: str = "", save_to: str | Path | None = None) -> Figure:
@@ -188,4 +205,36 @@ def plot_bars(values: Mapping[str, float], label: str, title: str = "", save_to:
         low, high = min(values.values()), max(values.values())
         axis.set_xlim(low - 0.15 * (high - low) - 0.5, high + 0.15 * (high - low) + 0.5)
         axis.set(xlabel=label, title=title)
+    return _finish(figure, save_to)
+
+
+def plot_roc(
+    curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]], title: str = "", save_to: str | Path | None = None
+) -> Figure:
+    """ROC curves: ``curves[name] = (false-alarm rates, detection rates)``, with chance as a dashed diagonal."""
+    with sns.axes_style("whitegrid"):
+        figure, axis = plt.subplots(figsize=(4.5, 4.5))
+        for index, (label, (false_alarms, detections)) in enumerate(curves.items()):
+            axis.plot(false_alarms.numpy(), detections.numpy(), label=label, color=f"C{index}")
+        axis.plot([0, 1], [0, 1], "--", color="gray", label="chance")
+        axis.set(xlabel="false-alarm rate (normal images flagged)", ylabel="detection rate (anomalies caught)")
+        axis.set(xlim=(0, 1), ylim=(0, 1), title=title)
+        axis.legend(loc="lower right", fontsize=8)
+    return _finish(figure, save_to)
+
+
+def plot_map(
+    points: torch.Tensor, labels: Sequence[int], classes: Sequence[str], title: str = "",
+    save_to: str | Path | None = None,
+) -> Figure:  # fmt: skip
+    """A 2-D map of points (N, 2), e.g. codes projected by ``latent.map_2d``, coloured by class."""
+    labels = np.asarray(labels)
+    with sns.axes_style("white"):
+        figure, axis = plt.subplots(figsize=(6, 5))
+        for k, name in enumerate(classes):
+            chosen = labels == k
+            if chosen.any():
+                axis.scatter(*points[chosen].T.numpy(), s=4, alpha=0.6, color=f"C{k % 10}", label=name)
+        axis.set(xlabel="first direction", ylabel="second direction", title=title)
+        axis.legend(markerscale=3, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
     return _finish(figure, save_to)

@@ -274,8 +274,9 @@ class ConvolutionalAutoencoder:
             self.info["training_data"] = checkpoints.data_fingerprint(data.training_set)
         # How the model learns, kept in its checkpoints: train_or_load reuses only a matching model, so a
         # call that trains another way than the first marks the setting "mixed".
-        loss = checkpoints.loss_name(loss_function)
-        for key, value in (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss)):
+        loss, noise = checkpoints.loss_name(loss_function), checkpoints.corrupt_name(corrupt)
+        how = (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss), ("corrupt", noise))
+        for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
         self.network.to(memory_format=speed.memory_format)
         return _Run(

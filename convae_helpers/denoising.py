@@ -1,0 +1,99 @@
+"""Noise for a denoising autoencoder to remove, and the classical filters it must beat (notebook 6).
+
+Noise levels are given on the [0, 1] pixel scale, as papers and tutorials state them: Gaussian
+noise of σ = 0.1 on [0, 1] has a standard deviation of 0.2 on the [-1, 1] images the models use.
+Noisy images are clipped to [-1, 1], as a camera's pixels saturate. Each noise is a small class
+whose ``repr`` names it and its level, so a checkpoint records which noise a denoiser learned.
+
+The Gaussian blur is torchvision's; the median filter is a few lines of ``unfold``, as torchvision
+has none and kornia's would add a dependency for one function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torchvision.transforms.v2.functional import gaussian_blur as _torchvision_blur
+
+Filter = Callable[[torch.Tensor, float], torch.Tensor]
+
+
+def _check_level(name: str, value: object, high: float = 1.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= high:
+        raise ValueError(f"{name} must be a number in (0, {high:g}] on the [0, 1] pixel scale; got {value!r}.")
+    return float(value)
+
+
+class GaussianNoise:
+    """Adds Gaussian noise of standard deviation ``sigma`` (on the [0, 1] scale) to every value, then clips."""
+
+    def __init__(self, sigma: float) -> None:
+        self.sigma = _check_level("sigma", sigma)
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        noise = torch.randn_like(images) * (2 * self.sigma)  # x2: the [-1, 1] scale is twice as wide
+        return (images + noise).clamp(-1, 1)
+
+    def __repr__(self) -> str:
+        return f"GaussianNoise(sigma={self.sigma:g})"
+
+
+class SaltAndPepper:
+    """Sets a fraction ``amount`` of the pixels (all channels of each) to black or white, half and half."""
+
+    def __init__(self, amount: float) -> None:
+        self.amount = _check_level("amount", amount)
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        n, _, h, w = images.shape
+        hit = torch.rand(n, 1, h, w, device=images.device) < self.amount
+        white = torch.rand(n, 1, h, w, device=images.device) < 0.5
+        return torch.where(hit, torch.where(white, 1.0, -1.0).to(images.dtype), images)
+
+    def __repr__(self) -> str:
+        return f"SaltAndPepper(amount={self.amount:g})"
+
+
+def fixed_noise(noise: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """``noise(images)`` with its own seed: the same noisy copy every time, whatever ran before."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return noise(images)
+
+
+def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Blur (N, C, H, W) images with a Gaussian of ``sigma`` pixels (a window of ±3σ, edges mirrored)."""
+    size = 2 * math.ceil(3 * sigma) + 1
+    return _torchvision_blur(images, kernel_size=[size, size], sigma=[sigma, sigma])
+
+
+def median_filter(images: torch.Tensor, size: int) -> torch.Tensor:
+    """Replace each value by the median of its ``size`` x ``size`` neighbourhood (per channel, edges mirrored)."""
+    n, c, h, w = images.shape
+    padded = F.pad(images, [size // 2] * 4, mode="reflect")
+    windows = F.unfold(padded, size)  # (N, C * size * size, H * W)
+    return windows.view(n, c, size * size, h * w).median(dim=2).values.view(n, c, h, w)
+
+
+FILTERS: dict[str, tuple[Filter, tuple[float, ...]]] = {  # each filter and the settings it is tuned over
+    "Gaussian blur": (gaussian_blur, (0.5, 0.7, 0.9, 1.1, 1.4, 1.8)),  # sigma, in pixels
+    "median filter": (median_filter, (3, 5)),  # window width, in pixels
+}
+
+
+def tune_filter(
+    name: str, noisy: torch.Tensor, clean: torch.Tensor, settings: Sequence[float] | None = None
+) -> tuple[float, Callable[[torch.Tensor], torch.Tensor]]:
+    """The setting of filter ``name`` (a key of ``FILTERS``) with the least MSE on these images, and the filter."""
+    if name not in FILTERS:
+        raise ValueError(f"name must be one of {sorted(FILTERS)}; got {name!r}.")
+    function, grid = FILTERS[name]
+    errors = {}
+    for setting in settings or grid:
+        restored = torch.cat([function(batch, setting) for batch in noisy.split(500)])
+        errors[setting] = float(((restored - clean) ** 2).mean())
+    best = min(errors, key=errors.get)
+    return best, lambda x: function(x, best)
