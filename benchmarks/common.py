@@ -40,6 +40,14 @@ def folder_split(
     so that a recipe without shuffling sees what it would see on CIFAR-10 itself;
     ``order="folder"`` keeps them class by class, as the folder lists them.
     """
+    train_x, _, val_x, _ = labelled_split(path, holdout_per_class, order, seed)
+    return train_x, val_x
+
+
+def labelled_split(
+    path: str, holdout_per_class: int, order: str = "cifar", seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``folder_split``'s training and validation images, each followed by its class labels."""
     if order not in ("cifar", "folder"):
         raise ValueError(f"order must be 'cifar' or 'folder'; got {order!r}.")
     images = load_cifar10(get_settings().data_dir) if path == "cifar10" else load_image_folder(path)
@@ -50,4 +58,5 @@ def folder_split(
         training = np.random.default_rng(seed).permutation(training)
     else:  # class by class, each class in the order the files list it
         training = training[np.argsort(targets[training], kind="stable")]
-    return as_tensor(images.data[training]), as_tensor(images.data[validation])
+    labels = torch.as_tensor(targets)
+    return as_tensor(images.data[training]), labels[training], as_tensor(images.data[validation]), labels[validation]

@@ -1,4 +1,4 @@
-"""The benchmark scripts start, and the tables of notebook 5 come out of the shipped results (no training here).
+"""The benchmark scripts start, and the tables of notebooks 5-8 come out of the shipped results (no training here).
 
 The scripts run in this process (a subprocess each would import torch again, for seconds each).
 """
@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))  # the scripts import their shared module, common.py, from there
 
 
-@pytest.mark.parametrize("script", ["quality", "ablation", "carve", "collect_notebook5"])
+SCRIPTS = ["quality", "ablation", "carve", "collect_notebook5"]  # notebook 5
+SCRIPTS += ["denoising", "anomaly", "latent", "tables_notebooks6to8"]  # notebooks 6-8
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_each_benchmark_explains_itself(script, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", [f"{script}.py", "--help"])
     with pytest.raises(SystemExit) as stop:

@@ -1,0 +1,121 @@
+"""Notebook 6's sweep: a denoiser for each noise level against the noisy input and two classical filters.
+
+    python benchmarks/denoising.py --data /tmp/cifar10-split/train --test-data /tmp/cifar10-split/test \\
+        --train-images 20000 --checkpoint-dir runs/benchmarks/denoising
+
+For each noise (``gaussian:0.1`` is Gaussian noise of σ 0.1 on the [0, 1] scale; ``salt-and-pepper:0.1``
+blackens or whitens 10% of the pixels) it trains the improved model of notebook 5 (bottleneck 200, its own
+rate and batch size, the project's recipe) to map noisy images to clean ones, with ``train_or_load``, so a
+stopped job goes on from its checkpoints. The Gaussian blur and the median filter are tuned on noisy copies
+of the validation images (the setting of least MSE); everything is then scored on noisy copies of the
+``--test-data`` images, never trained or tuned on: PSNR = 10·log10(4 / MSE) on [-1, 1] images, and SSIM.
+Each denoiser trained on Gaussian noise is also scored at other levels (``--stronger``), beside the noisy
+input and the filters tuned anew for each level.
+The JSON (``--out``) is written after every level; folder paths are kept to their last part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from pathlib import Path
+
+from common import folder_split, machine
+
+from convae_helpers import load_image_folder
+from convae_helpers.checkpoints import train_or_load
+from convae_helpers.data import as_tensor
+from convae_helpers.denoising import FILTERS, GaussianNoise, SaltAndPepper, fixed_noise, tune_filter
+from convae_helpers.metrics import image_scores
+from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
+from convae_helpers.settings import repository_root
+
+NOISES = {"gaussian": GaussianNoise, "salt-and-pepper": SaltAndPepper}
+
+
+def parse_noise(text: str) -> GaussianNoise | SaltAndPepper:
+    """``kind:level`` (e.g. ``gaussian:0.2``) as a noise object."""
+    kind, _, level = text.partition(":")
+    if kind not in NOISES or not level:
+        raise argparse.ArgumentTypeError(f"expected {' or '.join(NOISES)}, a colon and a level, e.g. gaussian:0.2")
+    return NOISES[kind](float(level))
+
+
+def slug(noise: object) -> str:
+    """A folder name for a noise: ``gaussiannoise-sigma-0.2``."""
+    return re.sub(r"[^a-z0-9.]+", "-", repr(noise).lower()).strip("-")
+
+
+def restorers(noise, model, val_clean, seed: int = 0) -> dict:
+    """The noisy input, each classical filter tuned on noisy validation images, and the denoiser."""
+    val_noisy = fixed_noise(noise, val_clean, seed)
+    found = {"noisy input": lambda x: x}
+    for name in FILTERS:
+        setting, function = tune_filter(name, val_noisy, val_clean)
+        found[f"{name} ({setting:g})"] = function
+    if model is not None:
+        found["denoiser"] = model.autoencode
+    return found
+
+
+def score_all(noise, found: dict, test_clean, seed: int = 1) -> dict:
+    """PSNR and SSIM of every restorer on one fixed noisy copy of the test images."""
+    test_noisy = fixed_noise(noise, test_clean, seed)
+    return {name: image_scores(function, test_clean, inputs=test_noisy) for name, function in found.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
+    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never trained or tuned on")
+    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
+    parser.add_argument("--train-images", type=int, default=None, help="train on the first N (say so)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument(
+        "--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in
+        ("gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")],
+    )  # fmt: skip
+    parser.add_argument("--stronger", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5], help="test sigmas")
+    parser.add_argument("--checkpoint-dir", type=Path, default=repository_root() / "runs" / "benchmarks" / "denoising")
+    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "denoising.json")
+    args = parser.parse_args()
+
+    train_x, val_x = folder_split(args.data, args.holdout)
+    train_x = train_x[: args.train_images]
+    test_x = as_tensor(load_image_folder(args.test_data))
+    results: dict = {
+        "machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
+        "training_images": len(train_x), "validation_images": len(val_x), "test_images": len(test_x),
+        "model": "improved", "latent": 200, "epochs": args.epochs, "batch_size": IMPROVED_BATCH_SIZE,
+        "lr": IMPROVED_LR, "levels": {}, "stronger": {},
+    }  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for noise in args.noise:
+        started = time.perf_counter()
+        model = train_or_load(
+            200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, args.checkpoint_dir / slug(noise),
+            build=build_improved_autoencoder, lr=IMPROVED_LR, corrupt=noise,
+        )  # fmt: skip
+        models[noise] = model
+        rows = score_all(noise, restorers(noise, model, val_x), test_x)
+        results["levels"][repr(noise)] = {
+            "rows": rows, "seconds": time.perf_counter() - started, "epoch_seconds": model.log_dict["epoch_seconds"],
+        }  # fmt: skip
+        print(repr(noise), {name: round(r["psnr"], 2) for name, r in rows.items()}, flush=True)
+        args.out.write_text(json.dumps(results, indent=1))
+    for sigma in args.stronger:  # every Gaussian denoiser, the noisy input and the filters tuned anew, per level
+        noise, level = GaussianNoise(sigma), f"{sigma:g}"
+        found = {name.split(" (")[0]: function for name, function in restorers(noise, None, val_x).items()}
+        gaussian = {n: m for n, m in models.items() if isinstance(n, GaussianNoise)}
+        found.update({f"denoiser trained on {n!r}": m.autoencode for n, m in gaussian.items()})
+        for name, row in score_all(noise, found, test_x).items():
+            results["stronger"].setdefault(name, {})[level] = row
+    args.out.write_text(json.dumps(results, indent=1))
+    print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

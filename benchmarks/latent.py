@@ -1,0 +1,69 @@
+"""Notebook 8's numbers: do images with near codes show the same class? Retrieval precision by code and by pixels.
+
+    python benchmarks/latent.py --data /tmp/cifar10-split/train --test-data /tmp/cifar10-split/test \\
+        --checkpoints runs/benchmarks/quality/project-200/latest.pt runs/benchmarks/quality/project-1000/latest.pt
+
+Each checkpoint is one of the article's autoencoders trained by ``quality.py`` on ``--data``. For every
+``--queries`` test image, its ``k`` nearest other test images are found by Euclidean distance between
+pixels, between PCA codes (as many components as the bottleneck, fitted on ``--data``) and between the
+autoencoder's codes; precision@k is the share of them that have the query's class (chance: about 10%).
+Also recorded: each model's test PSNR = 10·log10(4 / MSE) on [-1, 1] images.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from common import folder_split, machine
+
+from convae_helpers import ConvolutionalAutoencoder, load_image_folder
+from convae_helpers.data import as_tensor
+from convae_helpers.latent import encode_all, retrieval_precision
+from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
+from convae_helpers.settings import repository_root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="the ImageFolder tree the models trained on (for PCA)")
+    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never trained on")
+    parser.add_argument("--checkpoints", type=Path, nargs="+", required=True)
+    parser.add_argument("--holdout", type=int, default=500, help="as quality.py held out: PCA fits the rest")
+    parser.add_argument("--k", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--queries", type=int, default=5000)
+    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "latent.json")
+    args = parser.parse_args()
+
+    train_x, _ = folder_split(args.data, args.holdout)
+    test = load_image_folder(args.test_data)
+    test_x, labels = as_tensor(test), torch.tensor(test.targets)
+    features = {"pixels": test_x.flatten(1)}
+    models = {}
+    for path in args.checkpoints:
+        model = ConvolutionalAutoencoder.load(path, verbose=False)
+        latent = model.network.encoder.config["latent_dim"]
+        test_psnr = psnr(reconstruction_mse(model.autoencode, test_x))
+        models[latent] = {"epochs": model.epochs_trained, "test_psnr": test_psnr}
+        features[f"autoencoder code, {latent}"] = encode_all(model.encode, test_x)
+        pca = PCABaseline(latent).fit(train_x)
+        features[f"PCA code, {latent}"] = (test_x.flatten(1) - pca.mean) @ pca.components
+    precision = {
+        name: {f"{k}": retrieval_precision(f, labels, k, args.queries) for k in args.k} for name, f in features.items()
+    }
+    for name, row in precision.items():
+        print(f"{name:28s}", "  ".join(f"precision@{k} {100 * v:.1f}%" for k, v in row.items()))
+    results = {
+        "machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
+        "training_images": len(train_x), "test_images": len(test_x), "queries": min(args.queries, len(test_x)),
+        "models": models, "precision": precision,
+    }  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1))
+    print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
