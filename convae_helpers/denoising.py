@@ -23,7 +23,9 @@ Filter = Callable[[torch.Tensor, float], torch.Tensor]
 
 def _check_level(name: str, value: object, high: float = 1.0) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= high:
-        raise ValueError(f"{name} must be a number in (0, {high:g}] on the [0, 1] pixel scale; got {value!r}.")
+        big = not isinstance(value, bool) and isinstance(value, (int, float)) and value > high
+        scale = f" (on the 0-255 scale? divide by 255: {value / 255:.3g})" if big else ""
+        raise ValueError(f"{name} must be a number in (0, {high:g}] on the [0, 1] pixel scale; got {value!r}{scale}.")
     return float(value)
 
 

@@ -21,7 +21,11 @@ from convae_helpers import (
     extract_each_class,
     load_offline_cifar10,
 )
+from convae_helpers.anomaly import auroc, threshold_for
+from convae_helpers.denoising import GaussianNoise, SaltAndPepper, tune_filter
+from convae_helpers.latent import nearest
 from convae_helpers.losses import MSSSIML1Loss
+from convae_helpers.metrics import image_scores
 
 
 def example_tensors() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -77,6 +81,21 @@ BAD_INPUTS = [
     ("activate_code='no'", lambda t, tmp: Encoder(activate_code="no"), TypeError, "activate_code"),
     ("residual=1", lambda t, tmp: Decoder(residual=1), TypeError, "residual"),
     ("MSSSIML1Loss(alpha=84)", lambda t, tmp: MSSSIML1Loss(alpha=84), ValueError, "alpha"),
+    ("GaussianNoise(sigma=25), a level on the 0-255 scale", lambda t, tmp: GaussianNoise(25), ValueError, "sigma"),
+    ("SaltAndPepper(amount=0)", lambda t, tmp: SaltAndPepper(0), ValueError, "amount"),
+    ("tune_filter('wiener', ...)", lambda t, tmp: tune_filter("wiener", t[2], t[2]), ValueError, "name"),
+    (
+        "image_scores with inputs of another shape",
+        lambda t, tmp: image_scores(lambda x: x, t[1], inputs=t[2]),
+        ValueError,
+        "inputs",
+    ),
+    ("auroc with no anomaly among the images", lambda t, tmp: auroc(torch.rand(4), torch.zeros(4)), ValueError,
+     "is_anomaly"),  # fmt: skip
+    ("threshold_for(scores, 5) for 5%", lambda t, tmp: threshold_for(torch.rand(9), 5), ValueError,
+     "false_alarm_rate"),  # fmt: skip
+    ("nearest(..., k=) as many as the images", lambda t, tmp: nearest(t[2], torch.tensor([0]), k=10), ValueError,
+     "k"),  # fmt: skip
     (
         "encoder and decoder of other sizes",
         lambda t, tmp: Autoencoder(Encoder(latent_dim=200), Decoder(latent_dim=1000)),
