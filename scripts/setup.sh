@@ -2,6 +2,7 @@
 # The install: creates .venv if missing and installs requirements.txt (with this package) into it.
 #   bash scripts/setup.sh     install only (tutorial.sh and test.sh also source it first)
 # PYTHON=python3.12 picks the interpreter (3.11 or newer); a .venv made by another Python version is made anew.
+# CONVAE_WHEELS=offline-kit/wheels installs from the wheels scripts/offline_kit.sh gathered (a class offline).
 # The install is skipped while requirements.txt and pyproject.toml are unchanged since the last one
 # that succeeded, so both scripts also start without a network once .venv is set up (a class offline).
 set -euo pipefail
@@ -31,7 +32,10 @@ stamp=".venv/convae-installed"
 wanted="$(cat requirements.txt pyproject.toml | .venv/bin/python -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "Installing requirements.txt into .venv (the first time this brings PyTorch: several GB, minutes) ..."
-    if .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt; then
+    # CONVAE_WHEELS=FOLDER: install from a folder of wheels (scripts/offline_kit.sh makes one), never the network.
+    offline=()
+    if [ -n "${CONVAE_WHEELS:-}" ]; then offline=(--no-index --find-links "$CONVAE_WHEELS"); fi
+    if .venv/bin/python -m pip install --quiet --disable-pip-version-check "${offline[@]}" -r requirements.txt; then
         echo "$wanted" > "$stamp"
     elif [ -f "$stamp" ]; then  # installed before: go on with it rather than stop a class that is offline
         echo "pip could not update .venv (no network?); going on with what an earlier install put there." >&2

@@ -1,0 +1,40 @@
+"""The classroom readiness check: one line per need, a verdict, and FIX lines that say what to do."""
+
+from __future__ import annotations
+
+from convae_helpers import ready
+
+
+def test_this_machine_is_reported_ready(capsys):
+    assert ready.report() is True
+    out = capsys.readouterr().out
+    assert out.strip().endswith("READY: open the notebooks.")
+    for name in ("torch", "images", "device", "disk"):
+        assert f"[ok] {name}:" in out
+
+
+def test_a_missing_package_is_named_with_the_fix(monkeypatch, capsys):
+    monkeypatch.setitem(ready.PACKAGES, "no_such_package_here", "a lesson")
+    assert ready.report() is False
+    out = capsys.readouterr().out
+    assert "[FIX] no_such_package_here: missing, needed for a lesson; run bash scripts/setup.sh" in out
+    assert out.strip().endswith("NOT READY: fix the lines marked FIX, then run this again.")
+
+
+def test_cifar10_in_the_data_folder_is_found_and_its_absence_explained(tmp_path):
+    assert "offline photos" in ready.check_images(tmp_path).says
+    (tmp_path / "cifar-10-batches-py").mkdir()
+    assert "CIFAR-10 is in" in ready.check_images(tmp_path).says
+
+
+def test_a_damaged_cifar10_archive_is_flagged_before_class(tmp_path):
+    (tmp_path / "cifar-10-python.tar.gz").write_bytes(b"half a download")
+    item = ready.check_images(tmp_path)
+    assert not item.ok and "is damaged" in item.says and "download it again" in item.says
+
+
+def test_too_little_disk_is_flagged(monkeypatch, tmp_path):
+    assert ready.check_disk(tmp_path / "runs" / "not-made-yet").ok
+    monkeypatch.setattr(ready, "DISK_NEEDED_GB", 1e9)
+    item = ready.check_disk(tmp_path)
+    assert not item.ok and "free at least" in item.says
