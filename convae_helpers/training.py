@@ -25,6 +25,7 @@ from .loop import NonFiniteLoss, evaluate, reconstruction_grid, stop_after_batch
 from .models import Autoencoder, configure_adam, init_weights
 
 RECIPES = ("project", "article")
+BLOW_UP = 5  # an epoch whose validation loss exceeds the best by this factor has most likely diverged
 PIPELINES = ("fast", "article")
 LOG_KEYS = (
     "training_loss_per_batch",
@@ -217,6 +218,12 @@ class ConvolutionalAutoencoder:
         self._save(run, "latest.pt")
         if val_mean < best:
             self._save(run, "best.pt")
+        elif val_mean > BLOW_UP * best:  # a finite loss that exploded: the NaN check cannot see it
+            print(
+                f"warning: the validation loss jumped to {val_mean:.4f}, {val_mean / best:.0f} times the best so far "
+                f"({best:.4f}): training has probably diverged. Stop it; best.pt (with a checkpoint_dir) keeps the "
+                f"best epoch: load it and train on with a lower rate (lr={self.lr:g} now; try {self.lr / 2:g})."
+            )
 
     @torch.inference_mode()
     def _picture(self, run: _Run) -> torch.Tensor:

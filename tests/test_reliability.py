@@ -86,6 +86,20 @@ def test_nan_loss_stops_at_once_and_keeps_the_good_weights(tensors, tmp_path):
     assert torch.equal(saved.autoencode(tensors[2]), model.autoencode(tensors[2]))
 
 
+def test_a_validation_loss_that_explodes_without_a_nan_is_reported(tensors, monkeypatch, capsys):
+    from convae_helpers import training
+
+    losses = iter([0.05, 0.04, 0.9])  # the third epoch's validation loss: 22 times the best, but finite
+    monkeypatch.setattr(training, "evaluate", lambda *args: ([0.0], next(losses)))
+    model = tiny_model()
+    model.train(nn.MSELoss(), 2, 64, *tensors, progress=False)
+    assert "diverged" not in capsys.readouterr().out
+    model.train(nn.MSELoss(), 1, 64, *tensors, progress=False)
+    out = capsys.readouterr().out
+    assert "jumped to 0.9000, 22 times the best so far (0.0400): training has probably diverged" in out
+    assert "lower rate (lr=0.001 now; try 0.0005)" in out and model.epochs_trained == 3
+
+
 def test_interrupt_returns_the_log_so_far_and_a_usable_model(tensors, capsys):
     def interrupt(output, images):
         raise KeyboardInterrupt
