@@ -28,7 +28,7 @@ def source(cell: dict) -> str:
 
 
 def test_the_series_is_complete():
-    assert [p.stem[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+    assert [p.stem[:3] for p in NOTEBOOKS] == [f"0{n}_" for n in range(1, 9)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -38,8 +38,9 @@ def test_outputs_are_stripped_and_metadata_set(path):
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, source(cell)[:60]
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
-    # Colab gives a GPU runtime to the notebooks that train (3, 4 and 5) and spares one for the others.
-    assert notebook["metadata"].get("accelerator") == ("GPU" if path.stem[:2] in ("03", "04", "05") else None)
+    # Colab gives a GPU runtime to the notebooks that train (3 to 8; 8 when 3 and 4 left no models) and spares
+    # one for the others.
+    assert notebook["metadata"].get("accelerator") == ("GPU" if path.stem[:2] not in ("01", "02") else None)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -105,3 +106,28 @@ def test_no_notebook_claims_an_unmeasured_gpu_time():
     for path in NOTEBOOKS:
         text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
         assert "about a minute" not in text, path.name
+
+
+def test_no_committed_output_is_stale(capsys):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    assert full_run.check() == 0, capsys.readouterr().out
+
+
+def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypatch, capsys):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    cell = {"cell_type": "code", "id": "03-10", "metadata": {}, "source": ["x = 1\n", "print(x)"],
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}], "execution_count": 1}  # fmt: skip
+    cell["metadata"]["convae"] = {"source_sha256": full_run.source_hash(cell)}
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# a lesson"}, cell]}
+    assert full_run.stale_cells(notebook) == [] and full_run.fresh(notebook)
+    cell["source"] = ["x = 2\n", "print(x)"]
+    assert full_run.stale_cells(notebook) == ["03-10"] and not full_run.fresh(notebook)
+    monkeypatch.setattr(full_run, "NOTEBOOKS", tmp_path)
+    (tmp_path / "03_training.ipynb").write_text(json.dumps(notebook))
+    assert full_run.check() == 1
+    assert "03_training.ipynb, cell 03-10: its source changed after its outputs were made; refresh with: python " \
+        "scripts/full_run.py --dataset DIR 03_training" in capsys.readouterr().out
