@@ -49,7 +49,7 @@ def main() -> None:
         models[latent] = {"epochs": model.epochs_trained, "test_psnr": test_psnr}
         features[f"autoencoder code, {latent}"] = encode_all(model.encode, test_x)
         pca = PCABaseline(latent).fit(train_x)
-        features[f"PCA code, {latent}"] = (test_x.flatten(1) - pca.mean) @ pca.components
+        features[f"PCA code, {latent}"] = pca.encode(test_x)
     precision = {
         name: {f"{k}": retrieval_precision(f, labels, k, args.queries) for k in args.k} for name, f in features.items()
     }

@@ -23,25 +23,38 @@ DEEP_SVDD_AUROC = {
 
 
 def _checked(scores: torch.Tensor, is_anomaly: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    scores, is_anomaly = torch.as_tensor(scores).float().flatten(), torch.as_tensor(is_anomaly).bool().flatten()
-    if scores.shape != is_anomaly.shape:
-        sizes = f"{len(scores)} and {len(is_anomaly)}"
-        raise ValueError(f"scores and is_anomaly must have one value per image; got {sizes}.")
-    if is_anomaly.all() or not is_anomaly.any():
+    """Scores as floats and flags as booleans, one each per image, checked."""
+    scores, flags = torch.as_tensor(scores).double().flatten(), torch.as_tensor(is_anomaly).flatten()
+    if scores.shape != flags.shape:
+        raise ValueError(f"scores and is_anomaly must have one value per image; got {len(scores)} and {len(flags)}.")
+    values = sorted({int(v) for v in flags.unique().tolist()})
+    if not set(values) <= {0, 1}:
+        raise ValueError(
+            f"is_anomaly must hold True/False (or 1/0) per image; got the values {values[:10]}: class labels? "
+            "Pass labels != normal_class."
+        )
+    flags = flags.bool()
+    if flags.all() or not flags.any():
         raise ValueError("is_anomaly must mark some images as anomalies and leave some normal; got only one kind.")
-    return scores, is_anomaly
+    return scores, flags
+
+
+def _in_unit_range(scores: torch.Tensor) -> torch.Tensor:
+    """Scores rescaled into [0, 1], order kept: torchmetrics would pass others through a sigmoid, merging large ones."""
+    low, high = scores.min(), scores.max()
+    return ((scores - low) / (high - low) if high > low else torch.zeros_like(scores)).float()
 
 
 def auroc(scores: torch.Tensor, is_anomaly: torch.Tensor) -> float:
     """The probability that a random anomaly scores higher than a random normal image (ties count half)."""
     scores, is_anomaly = _checked(scores, is_anomaly)
-    return float(binary_auroc(scores, is_anomaly.long()))
+    return float(binary_auroc(_in_unit_range(scores), is_anomaly.long()))
 
 
 def roc_curve(scores: torch.Tensor, is_anomaly: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """False-alarm rate and detection rate (false and true positive rates) at every threshold."""
     scores, is_anomaly = _checked(scores, is_anomaly)
-    false_alarms, detections, _ = binary_roc(scores, is_anomaly.long())
+    false_alarms, detections, _ = binary_roc(_in_unit_range(scores), is_anomaly.long())
     return false_alarms, detections
 
 

@@ -61,19 +61,23 @@ class SaltAndPepper:
 
 def fixed_noise(noise: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """``noise(images)`` with its own seed: the same noisy copy every time, whatever ran before."""
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=range(torch.cuda.device_count())):  # every generator restored afterwards
         torch.manual_seed(seed)
         return noise(images)
 
 
 def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
     """Blur (N, C, H, W) images with a Gaussian of ``sigma`` pixels (a window of ±3σ, edges mirrored)."""
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not 0 < sigma <= 5:
+        raise ValueError(f"sigma must be a width in pixels between 0 and 5, e.g. 1.0; got {sigma!r}.")
     size = 2 * math.ceil(3 * sigma) + 1
     return _torchvision_blur(images, kernel_size=[size, size], sigma=[sigma, sigma])
 
 
 def median_filter(images: torch.Tensor, size: int) -> torch.Tensor:
     """Replace each value by the median of its ``size`` x ``size`` neighbourhood (per channel, edges mirrored)."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < 3 or size % 2 == 0 or size > 15:
+        raise ValueError(f"size must be an odd window width from 3 to 15 pixels, e.g. 3 or 5; got {size!r}.")
     n, c, h, w = images.shape
     padded = F.pad(images, [size // 2] * 4, mode="reflect")
     windows = F.unfold(padded, size)  # (N, C * size * size, H * W)

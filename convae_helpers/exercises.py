@@ -95,7 +95,7 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "06.1": Exercise(
         "The standard deviation of GaussianNoise(0.1) on [-1, 1] images, before clipping.", lambda: 0.2,
-        "σ is stated on the [0, 1] scale. How much wider is the range from -1 to 1?", 1e-6,
+        "σ is stated on the [0, 1] scale. How much wider is the range from -1 to 1?", 0.01,
     ),
     "06.2": Exercise(
         "The PSNR in dB of a mid-grey image with GaussianNoise(0.1) added, without any clipping.",
@@ -116,13 +116,22 @@ EXERCISES: dict[str, Exercise] = {
         "A blend weights both images; at the midpoint both weigh the same, and the weights add up to one.", 1e-5,
     ),
     "08.2": Exercise(
-        "The precision@10 a random guess scores with ten classes of equal size.", lambda: 0.1,
-        "Any neighbour has the query's class with the probability of one class among ten.", 1e-6,
+        "The precision@10 a random guess scores with four classes of equal size.", lambda: 0.25,
+        "A random neighbour has the query's class as often as that class occurs among all the images.", 1e-6,
     ),
 }
 
 
+def _plain(answer: Any) -> Any:
+    """A one-number tensor or NumPy number as a Python number, so that a computed answer counts like a typed one."""
+    if hasattr(answer, "item") and getattr(answer, "ndim", None) == 0:
+        return answer.item()
+    return answer
+
+
 def _matches(answer: Any, expected: Any, tolerance: float) -> bool:
+    if not isinstance(expected, torch.Tensor):
+        answer = _plain(answer)
     if isinstance(expected, torch.Tensor):
         answer = torch.as_tensor(answer) if not isinstance(answer, torch.Tensor) else answer
         return answer.shape == expected.shape and torch.allclose(answer.float(), expected.float(), rtol=tolerance)

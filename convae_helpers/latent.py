@@ -56,10 +56,16 @@ def nearest(features: torch.Tensor, queries: torch.Tensor, k: int) -> torch.Tens
     return distances.topk(k, largest=False).indices
 
 
+def chance_precision(labels: torch.Tensor) -> float:
+    """The precision@k of neighbours drawn at random: the chance that two random images share a class."""
+    shares = torch.bincount(torch.as_tensor(labels)).double() / len(labels)
+    return float((shares**2).sum())  # 1 / number of classes when the classes are of equal size
+
+
 def retrieval_precision(features: torch.Tensor, labels: torch.Tensor, k: int = 10, queries: int = 1000) -> float:
     """The share of each image's ``k`` nearest neighbours (by ``features``) that have its class, averaged.
 
-    ``queries`` evenly spread images ask (all of them when fewer); chance is about 1 / number of classes.
+    ``queries`` evenly spread images ask (all of them when fewer); compare with ``chance_precision(labels)``.
     """
     labels = torch.as_tensor(labels)
     asked = torch.linspace(0, len(labels) - 1, min(queries, len(labels))).long()

@@ -61,6 +61,13 @@ class PCABaseline:
         self.components = directions(centred, k)
         return self
 
+    def encode(self, images: torch.Tensor, n_components: int | None = None) -> torch.Tensor:
+        """The codes (N, k) of images (N, 3, 32, 32): their coordinates along the leading ``n_components``."""
+        if self.components is None or self.mean is None:
+            raise RuntimeError("PCABaseline.encode needs fit() first.")
+        k = self.components.shape[1] if n_components is None else min(n_components, self.components.shape[1])
+        return (images.reshape(len(images), -1).float() - self.mean) @ self.components[:, :k]
+
     def reconstruct(self, images: torch.Tensor, n_components: int | None = None) -> torch.Tensor:
         """Project (N, 3, 32, 32) images onto the leading ``n_components`` (default: all fitted) and back."""
         if self.components is None or self.mean is None:

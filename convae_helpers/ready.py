@@ -25,8 +25,11 @@ PACKAGES = {
     "tqdm": "progress bars",
     "torchmetrics": "SSIM and AUROC",
     "ipywidgets": "progress bars inside notebooks",
+    "ipykernel": "the notebooks' Python kernel",
+    "jupyterlab": "opening the notebooks on this machine",
 }
-DISK_NEEDED_GB = 1.0  # the models, logs and executed notebooks of a full run take well under this
+# A full run's checkpoints take several hundred MB (100 MB each at bottleneck 1000), CIFAR-10 about 340 MB.
+DISK_NEEDED_GB = 2.0
 
 
 @dataclass
@@ -47,15 +50,23 @@ def check_packages() -> list[Item]:
         try:
             version = getattr(importlib.import_module(module), "__version__", "installed")
             items.append(Item(module, True, f"{version} ({purpose})"))
-        except ImportError:
+        except Exception as error:  # ImportError, or OSError from a broken library such as a CUDA one
             fix = "run bash scripts/setup.sh (with CONVAE_WHEELS=... offline; see docs/teaching.md)"
-            items.append(Item(module, False, f"missing, needed for {purpose}; {fix}"))
+            what = "missing" if isinstance(error, ImportError) else f"broken ({type(error).__name__}: {error})"
+            items.append(Item(module, False, f"{what}, needed for {purpose}; {fix}"))
     return items
 
 
-def check_images(data_dir: Path) -> Item:
-    from .data import SAMPLE_FILE, CIFAR10UnavailableError, check_archive, cifar10_at_hand
+def check_images(data_dir: Path, dataset: Path | None = None) -> Item:
+    from .data import SAMPLE_FILE, CIFAR10UnavailableError, check_archive, cifar10_at_hand, list_image_folder
 
+    if dataset is not None:  # CONVAE_DATASET: the notebooks read this folder and nothing else
+        try:
+            samples, classes = list_image_folder(dataset)
+        except (OSError, ValueError) as error:
+            return Item("images", False, f"CONVAE_DATASET: {error}")
+        found = f"{len(samples)} images in {len(classes)} classes from {dataset.name}/ (CONVAE_DATASET)"
+        return Item("images", True, found)
     try:
         check_archive(data_dir)  # a damaged copy (stopped early?) would stop the first notebook
     except CIFAR10UnavailableError as error:
@@ -64,8 +75,8 @@ def check_images(data_dir: Path) -> Item:
         return Item("images", True, f"CIFAR-10 is in {data_dir.name}/, so the notebooks use all 60,000 images")
     if SAMPLE_FILE.is_file():
         return Item("images", True, (
-            f"no CIFAR-10 in {data_dir.name}/: the notebooks use the 5,000 offline photos that ship with the "
-            "package (enough for class; copy cifar-10-python.tar.gz into the data folder for the full set)"
+            f"no CIFAR-10 in {data_dir.name}/: the notebooks download it (163 MB) where the network allows, and "
+            "otherwise use the 5,000 offline photos that ship with the package (enough for class)"
         ))  # fmt: skip
     return Item("images", False, "neither CIFAR-10 nor the offline photos are here: reinstall the package")
 
@@ -109,7 +120,7 @@ def report() -> bool:
     items = check_packages()
     if all(item.ok for item in items):  # the other checks need the packages
         settings = get_settings()
-        items += [check_images(settings.data_dir), check_device(), check_disk(settings.runs_dir)]
+        items += [check_images(settings.data_dir, settings.dataset), check_device(), check_disk(settings.runs_dir)]
     for item in items:
         print(item.line())
     ready = all(item.ok for item in items)

@@ -6,6 +6,12 @@
 # The install is skipped while requirements.txt and pyproject.toml are unchanged since the last one
 # that succeeded, so both scripts also start without a network once .venv is set up (a class offline).
 set -euo pipefail
+if [ -n "${CONVAE_WHEELS:-}" ]; then  # a folder given relative to where the command was typed
+    CONVAE_WHEELS="$(cd "$CONVAE_WHEELS" 2>/dev/null && pwd)" || {
+        echo "CONVAE_WHEELS: no folder of wheels there; give the wheels/ folder scripts/offline_kit.sh made." >&2
+        exit 1
+    }
+fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 version_of() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo "none"; }
@@ -35,7 +41,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     # CONVAE_WHEELS=FOLDER: install from a folder of wheels (scripts/offline_kit.sh makes one), never the network.
     offline=()
     if [ -n "${CONVAE_WHEELS:-}" ]; then offline=(--no-index --find-links "$CONVAE_WHEELS"); fi
-    if .venv/bin/python -m pip install --quiet --disable-pip-version-check "${offline[@]}" -r requirements.txt; then
+    if .venv/bin/python -m pip install --quiet --disable-pip-version-check ${offline[@]+"${offline[@]}"} -r requirements.txt; then
         echo "$wanted" > "$stamp"
     elif [ -f "$stamp" ]; then  # installed before: go on with it rather than stop a class that is offline
         echo "pip could not update .venv (no network?); going on with what an earlier install put there." >&2

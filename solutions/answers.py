@@ -16,7 +16,7 @@ import torch
 
 from convae_helpers import article_transform, build_autoencoder
 from convae_helpers.anomaly import auroc
-from convae_helpers.denoising import GaussianNoise
+from convae_helpers.denoising import GaussianNoise, fixed_noise
 from convae_helpers.metrics import psnr, reconstruction_mse
 from convae_helpers.settings import full_run
 
@@ -75,9 +75,8 @@ def answer_05_2() -> float:
 
 
 def answer_06_1() -> float:
-    """σ = 0.1 on [0, 1] is 0.2 on [-1, 1], a range twice as wide; measured on mid-grey images, which never clip."""
-    torch.manual_seed(0)
-    return round(float(GaussianNoise(0.1)(torch.zeros(100, 3, 32, 32)).std()), 2)
+    """σ = 0.1 on [0, 1] is 0.2 on [-1, 1], a range twice as wide; measured on mid-grey images, which hardly clip."""
+    return float(fixed_noise(GaussianNoise(0.1), torch.zeros(100, 3, 32, 32)).std())
 
 
 def answer_06_2() -> float:
@@ -101,8 +100,8 @@ def answer_08_1(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def answer_08_2() -> float:
-    """Each neighbour shares the query's class with probability 1/10, whatever k is."""
-    return 1 / 10
+    """Each neighbour shares the query's class with probability 1/4 (the share of its class), whatever k is."""
+    return 1 / 4
 
 
 # "03.2": answer_03_2, for every answer above

@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -29,7 +30,7 @@ CONTEXT = {  # what each notebook's check cell passes along
 WRONG = {  # the typical mistake behind each hint
     "01.1": (32, 32, 3), "01.2": 51 / 255, "02.1": (8, 64, 8, 8), "02.2": 4096 * 200, "03.1": 781,
     "03.2": 20.0, "04.1": 1000 / 3072, "04.2": 0.0, "05.1": "ms-ssim+l1", "05.2": None, "06.1": 0.1,
-    "06.2": 26.02, "07.1": 1.0, "07.2": 0.5, "08.1": None, "08.2": 0.01,
+    "06.2": 26.02, "07.1": 1.0, "07.2": 0.5, "08.1": None, "08.2": 0.1,
 }  # fmt: skip
 
 
@@ -56,6 +57,23 @@ def test_the_worked_answer_passes(exercise, capsys):
 def test_a_typical_wrong_answer_fails_with_its_hint(exercise, capsys):
     assert check(exercise, wrong_answer(exercise), **CONTEXT.get(exercise, {})) is False
     assert f"Exercise {exercise}: not yet. Hint: {EXERCISES[exercise].hint}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "exercise, answer",
+    [
+        ("01.2", torch.tensor(-0.6)),  # computed with the transform: a one-number tensor
+        ("02.2", np.int64(819_400)),  # a NumPy number from .sum()
+        ("02.2", 819_400.0),
+        ("01.1", torch.Size([3, 32, 32])),  # straight from .shape
+        ("03.2", 26.0206),
+        ("05.2", round(ANSWERS["05.2"](), 2)),  # read off the table, two decimals
+        ("06.1", 0.1999),  # measured on noise, not typed
+        ("05.1", " MSE "),
+    ],
+)
+def test_other_forms_of_a_right_answer_pass(exercise, answer, capsys):
+    assert check(exercise, answer) is True, capsys.readouterr().out
 
 
 def test_an_open_exercise_or_an_unknown_one_says_so_and_never_raises(capsys):

@@ -38,3 +38,13 @@ def test_too_little_disk_is_flagged(monkeypatch, tmp_path):
     monkeypatch.setattr(ready, "DISK_NEEDED_GB", 1e9)
     item = ready.check_disk(tmp_path)
     assert not item.ok and "free at least" in item.says
+
+
+def test_a_folder_of_ones_own_images_is_checked_too(tmp_path):
+    item = ready.check_images(tmp_path, dataset=tmp_path / "missing")
+    assert not item.ok and item.says.startswith("CONVAE_DATASET: path")
+    for name in ("cats", "dogs"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        (tmp_path / "photos" / name / "a.jpg").write_bytes(b"")
+    item = ready.check_images(tmp_path, dataset=tmp_path / "photos")
+    assert item.ok and "2 images in 2 classes from photos/" in item.says

@@ -17,8 +17,17 @@ from convae_helpers.denoising import (
     median_filter,
     tune_filter,
 )
-from convae_helpers.latent import blend, encode_all, interpolate, map_2d, nearest, random_codes, retrieval_precision
-from convae_helpers.metrics import image_detail, image_scores
+from convae_helpers.latent import (
+    blend,
+    chance_precision,
+    encode_all,
+    interpolate,
+    map_2d,
+    nearest,
+    random_codes,
+    retrieval_precision,
+)
+from convae_helpers.metrics import PCABaseline, image_detail, image_scores
 from convae_helpers.plotting import image_row, plot_lines, plot_map, plot_roc
 
 GREY = torch.zeros(200, 3, 32, 32)
@@ -65,7 +74,15 @@ def test_the_median_filter_removes_a_lone_pixel_and_is_the_median():
     assert float(median_filter(x, 5)[1, 2, 7, 9]) == float(x[1, 2, 5:10, 7:12].flatten().median())
 
 
+@pytest.mark.parametrize("size", [4, 1, 3.0, 17])
+def test_a_median_window_must_be_odd_and_small(size):
+    with pytest.raises(ValueError, match="size must be an odd window width"):
+        median_filter(GREY[:1], size)
+
+
 def test_the_blur_keeps_flat_images_and_calms_noise():
+    with pytest.raises(ValueError, match="sigma must be a width in pixels"):
+        gaussian_blur(GREY[:1], 0)
     flat = torch.full((1, 3, 32, 32), 0.3)
     assert torch.allclose(gaussian_blur(flat, 1.4), flat, atol=1e-6)
     noisy = fixed_noise(GaussianNoise(0.2), GREY[:8])
@@ -113,7 +130,15 @@ def test_auroc_is_1_for_a_perfect_score_0_reversed_and_half_for_no_information()
     assert float(false_alarms[0]) == 0 and float(detections[-1]) == 1
 
 
+def test_scores_outside_0_1_keep_their_order():  # torchmetrics would squash them through a sigmoid
+    is_anomaly = torch.tensor([0, 1, 0, 1])
+    assert auroc(torch.tensor([20.0, 25.0, 30.0, 35.0]), is_anomaly) == 0.75
+    assert auroc(torch.tensor([-300.0, 200.0, -100.0, 900.0]), is_anomaly) == 1.0
+
+
 def test_anomaly_scores_are_checked():
+    with pytest.raises(ValueError, match="class labels"):
+        auroc(torch.rand(6), torch.tensor([8, 0, 8, 2, 3, 8]))
     with pytest.raises(ValueError, match="one value per image"):
         auroc(torch.rand(5), torch.tensor([0, 1, 0]))
     with pytest.raises(ValueError, match="only one kind"):
@@ -170,6 +195,17 @@ def test_neighbours_exclude_the_query_and_precision_counts_shared_classes():
     assert 0.1 < shuffled < 0.45, "unrelated features: about chance, a quarter"
     with pytest.raises(ValueError, match="k must be smaller than"):
         nearest(features, torch.tensor([0]), k=5)
+
+
+def test_pca_codes_and_the_chance_of_a_shared_class():
+    images = torch.rand(50, 3, 32, 32) * 2 - 1
+    pca = PCABaseline(20).fit(images)
+    codes = pca.encode(images, 5)
+    assert codes.shape == (50, 5)
+    back = codes @ pca.components[:, :5].T + pca.mean
+    assert torch.allclose(back.reshape(images.shape), pca.reconstruct(images, 5), atol=1e-5)
+    assert chance_precision(torch.arange(4).repeat(25)) == pytest.approx(0.25)
+    assert chance_precision(torch.tensor([0] * 90 + [1] * 10)) == pytest.approx(0.82)
 
 
 def test_the_map_keeps_the_two_widest_directions_and_random_codes_follow_the_real_ones():
