@@ -33,3 +33,13 @@ def test_the_results_tables_come_from_the_shipped_file(monkeypatch, capsys):
     tables = [block for block in capsys.readouterr().out.split("\n\n") if block.startswith("|")]
     assert len(tables) == 4 and all(len(table.splitlines()) >= 4 for table in tables)
     assert "| mse |" in tables[0] and "improved model" in tables[1] and "the article's model" in tables[2]
+
+
+def test_the_tables_of_notebooks_6_to_8_come_from_the_shipped_files(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["tables_notebooks6to8.py"])
+    importlib.import_module("tables_notebooks6to8").main()
+    tables = [block for block in capsys.readouterr().out.split("\n\n") if block.startswith("|")]
+    assert len(tables) == 4
+    assert "| denoiser |" in tables[0].splitlines()[0] and "noisy input" in tables[1]
+    assert len(tables[2].splitlines()) == 2 + 10 + 1, "ten normal classes and their mean"
+    assert "| pixels |" in tables[3]

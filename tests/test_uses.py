@@ -29,6 +29,7 @@ from convae_helpers.latent import (
 )
 from convae_helpers.metrics import PCABaseline, image_detail, image_scores
 from convae_helpers.plotting import image_row, plot_lines, plot_map, plot_roc
+from convae_helpers.settings import full_run
 
 GREY = torch.zeros(200, 3, 32, 32)
 
@@ -230,3 +231,15 @@ def test_the_new_figures_draw():
     assert all(len(f.axes) == 1 for f in figures) and len(figures[0].axes[0].lines) == 2
     assert image_row(torch.zeros(5, 3, 32, 32)).shape == (34, 5 * 33 + 1, 3)
     plt.close("all")
+
+
+def test_the_shipped_results_of_notebooks_6_to_8_are_complete():
+    denoising, anomaly, latent = (full_run(f"notebook{n}") for n in (6, 7, 8))
+    assert len(denoising["levels"]) >= 4 and all(
+        {"noisy input", "denoiser"} <= set(level["rows"]) for level in denoising["levels"].values()
+    )
+    assert set(anomaly["classes"]) == set(DEEP_SVDD_AUROC)
+    assert all(0 <= row["auroc_autoencoder"] <= 1 for row in anomaly["classes"].values())
+    assert {"pixels", "autoencoder code, 200", "autoencoder code, 1000"} <= set(latent["precision"])
+    for result in (denoising, anomaly, latent):
+        assert "/" not in result["data"], "folder names only, never a machine's paths"
