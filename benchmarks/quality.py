@@ -84,6 +84,16 @@ def start_or_resume(folder: Path | None, build, lr: float, device: str | None, a
     return model
 
 
+def clip_gradients(model: ConvolutionalAutoencoder, max_norm: float) -> None:
+    """Before every Adam step, scale the gradient down to ``max_norm`` when it is longer: a cure for blow-ups."""
+    parameters = list(model.network.parameters())
+
+    def clip(*_) -> None:
+        torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+
+    model.optimizer.register_step_pre_hook(clip)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -102,6 +112,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="default: the model's own (64 for the article's)")
     parser.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the model's own)")
     parser.add_argument("--width", type=int, default=16, help="channels of the first layer (the article's: 16)")
+    parser.add_argument(
+        "--clip-grad-norm", type=float, default=None, help="scale each step's gradient down to this norm at most"
+    )
     parser.add_argument(
         "--checkpoint-dir", type=Path, default=None, help="keep each run's checkpoints here and go on from them"
     )
@@ -135,6 +148,7 @@ def main() -> None:
         "batch_size": args.batch_size,
         "holdout": args.holdout,
         "width": args.width,
+        "clip_grad_norm": args.clip_grad_norm,
         "runs": {},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +169,8 @@ def main() -> None:
             asked = dict(batch_size=args.batch_size, recipe=recipe, loss=loss_name(LOSSES[args.loss]()))
             asked["training_data"] = data_fingerprint(train_x)
             model = start_or_resume(folder, partial(build, latent, args.width), lr, args.device, asked)
+            if args.clip_grad_norm:
+                clip_gradients(model, args.clip_grad_norm)
             resumed_after = model.epochs_trained
             started = time.perf_counter()
             log = model.log_dict
