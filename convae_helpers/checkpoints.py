@@ -129,16 +129,14 @@ def data_fingerprint(dataset: Any) -> str:
 
 
 def loss_name(loss_function: Any) -> str:
-    """How checkpoints record a loss: a module by its repr (``MSELoss()``), anything else as "a function"."""
-    return repr(loss_function) if isinstance(loss_function, nn.Module) else "a function"
+    """How checkpoints record a loss (or a noise): its repr (``MSELoss()``), or "a function" for a plain function."""
+    text = repr(loss_function)
+    return "a function" if text.startswith("<") else text  # "<function ... at 0x...>" would differ every run
 
 
 def corrupt_name(corrupt: Any) -> str:
-    """How checkpoints record a denoiser's noise: "none", its repr (``GaussianNoise(sigma=0.1)``), or "a function"."""
-    if corrupt is None:
-        return "none"
-    text = repr(corrupt)
-    return "a function" if text.startswith("<") else text  # "<function ... at 0x...>" would differ every run
+    """How checkpoints record a denoiser's noise: "none", or as ``loss_name`` does (``GaussianNoise(sigma=0.1)``)."""
+    return "none" if corrupt is None else loss_name(corrupt)
 
 
 def _run_of(model: ConvolutionalAutoencoder) -> dict[str, Any]:
