@@ -106,10 +106,15 @@ def reconstruction_grid(
     lets ``make_grid`` stretch each grid's own minimum and maximum, which shifts the originals' colours.)
     """
     rows = [originals, reconstructions] if inputs is None else [inputs, reconstructions, originals]
-    both = torch.cat([row.float() for row in rows]).cpu()
+    return image_grid(rows)
+
+
+def image_grid(rows: list[torch.Tensor]) -> torch.Tensor:
+    """Rows of images (N, C, 32, 32) in [-1, 1], one above the other, as one picture (H, W, 3) on the CPU."""
+    both = torch.cat([row.detach().float() for row in rows]).cpu()
     if both.shape[1] == 1:
         both = both.repeat(1, 3, 1, 1)
-    return make_grid(both, nrow=len(originals), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
+    return make_grid(both, nrow=len(rows[0]), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
 
 
 @contextmanager

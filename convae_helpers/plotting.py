@@ -17,8 +17,8 @@ import seaborn as sns
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from torchvision.utils import make_grid
 
+from .loop import image_grid
 from .loop import reconstruction_grid as reconstruction_grid  # the trainer draws these grids too; defined there
 
 
@@ -97,9 +97,7 @@ def plot_validation_curves(
 
 def image_row(images: torch.Tensor) -> torch.Tensor:
     """Images (N, C, 32, 32) in [-1, 1] side by side, as one picture (H, W, 3) for ``plot_grids``."""
-    images = images.detach().float().cpu().clamp(-1, 1)
-    images = images.repeat(1, 3, 1, 1) if images.shape[1] == 1 else images
-    return make_grid(images, nrow=len(images), normalize=True, value_range=(-1, 1), padding=1).permute(1, 2, 0)
+    return image_grid([images])
 
 
 def plot_grids(grids: Mapping[str, torch.Tensor], title: str = "", save_to: str | Path | None = None) -> Figure:
