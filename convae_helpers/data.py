@@ -284,7 +284,7 @@ def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
     """
     if settings.dataset is not None:
         training, validation = load_folder_splits(settings.dataset, settings)
-        print(f"training images: {len(training)}, validation images: {len(validation)}, from {training.name}")
+        print(f"training images: {len(training)}, validation images: {len(validation)}; source: {training.name}")
         return training, validation
     folder = settings.data_dir
     try:
@@ -297,7 +297,7 @@ def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
         images = [load_offline_cifar10(train) for train in (True, False)]
     sizes = (settings.train_size, settings.validation_size)
     training, validation = (subset(split, size, seed=settings.seed) for split, size in zip(images, sizes))
-    print(f"training images: {len(training)}, validation images: {len(validation)}, from {training.name}")
+    print(f"training images: {len(training)}, validation images: {len(validation)}; source: {training.name}")
     return training, validation
 
 

@@ -1,7 +1,8 @@
 """Figures of the series: loss curves and grids of originals above their reconstructions.
 
 Every function returns the matplotlib ``Figure`` (a notebook shows it) and writes it to
-``save_to`` when that is given.
+``save_to`` when that is given. Images are drawn with ``interpolation="nearest"``: a learner sees the
+32×32 pixels as they are, not smoothed, and the PNG a notebook stores is about four times smaller.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def plot_grids(grids: Mapping[str, torch.Tensor], title: str = "", save_to: str 
     """Grids from ``reconstruction_grid`` or ``image_row`` (or a log's ``visualizations``), each labelled."""
     figure, axes = plt.subplots(len(grids), 1, figsize=(10, 1.25 * len(grids) + 0.4), squeeze=False)
     for axis, (label, grid) in zip(axes[:, 0], grids.items()):
-        axis.imshow(grid.numpy())
+        axis.imshow(grid.numpy(), interpolation="nearest")
         axis.set_axis_off()
         axis.set_title(label, fontsize=9, loc="left")
     if title:
@@ -146,7 +147,7 @@ def plot_class_samples(
         for column, axis in enumerate(axes[row]):
             axis.set_axis_off()
             if column < len(picked):
-                axis.imshow(images[picked[column]])
+                axis.imshow(images[picked[column]], interpolation="nearest")
         axes[row, 0].text(-4, 16, name, ha="right", va="center", fontsize=8)
     if title:
         figure.suptitle(title)
@@ -159,7 +160,7 @@ def plot_row(
     """Images (uint8 arrays (32, 32, 3)) side by side in one row, each with its label below."""
     figure, axes = plt.subplots(1, len(images), figsize=(1.1 * len(images), 1.6), squeeze=False)
     for axis, image, label in zip(axes[0], images, labels):
-        axis.imshow(image)
+        axis.imshow(image, interpolation="nearest")
         axis.set_axis_off()
         axis.set_title(label, fontsize=8, y=-0.3)
     if title:

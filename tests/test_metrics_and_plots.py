@@ -117,3 +117,16 @@ def test_a_row_of_images_is_one_row(tensors):
     images = [np.zeros((32, 32, 3), np.uint8)] * 10
     figure = plot_row(images, [str(i) for i in range(10)], title="ten")
     assert len(figure.axes) == 10 and figure.get_size_inches()[0] > 4 * figure.get_size_inches()[1]
+
+
+def test_images_are_drawn_pixel_for_pixel(tensors, offline_train):
+    """Nearest-neighbour drawing: the 32×32 pixels as they are, and small PNGs in the committed notebooks."""
+    grid = reconstruction_grid(tensors[2], tensors[2])
+    figures = [
+        plot_grids({"x": grid}),
+        plot_row([np.zeros((32, 32, 3), np.uint8)] * 3, ["a", "b", "c"]),
+        plot_class_samples(offline_train.data, offline_train.targets, offline_train.classes, per_class=2),
+    ]
+    for figure in figures:
+        shown = [image for axis in figure.axes for image in axis.get_images()]
+        assert shown and all(image.get_interpolation() == "nearest" for image in shown)

@@ -1,4 +1,5 @@
-"""The notebooks' form: stripped outputs, metadata, badges, the set-up cell, a paragraph before every code cell.
+"""The notebooks' form: outputs of one whole full run or none, metadata, badges, the set-up cell, a paragraph
+before every code cell.
 
 Running them is nbval's job (``pytest --nbval-lax notebooks/``); this checks what a learner sees first.
 """
@@ -31,16 +32,74 @@ def test_the_series_is_complete():
     assert [p.stem[:3] for p in NOTEBOOKS] == [f"0{n}_" for n in range(1, 9)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_outputs_are_stripped_and_metadata_set(path):
-    notebook = load(path)
+MACHINE_PATHS = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|/content/|[A-Z]:\\")  # folders of a machine
+
+
+def outputs_text(notebook: dict) -> str:
+    """Every text a notebook's code cells printed or returned, in order."""
+    parts = []
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None, source(cell)[:60]
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain") or output.get("traceback") or ""
+            parts.append("".join(text))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_outputs_are_one_whole_full_run_or_none(path):
+    """A notebook is committed stripped, or with every cell's outputs from one full run by scripts/full_run.py.
+
+    Never half run, never smoke outputs (their numbers mean nothing), no errors, no folders of the machine
+    that ran it, and small enough for GitHub to show (about 2 MB).
+    """
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    notebook = load(path)
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    if any(cell["outputs"] or cell["execution_count"] is not None for cell in code):
+        assert full_run.fresh(notebook), f"{path.name}: run in part; run it whole with scripts/full_run.py"
+        text = outputs_text(notebook)
+        assert "mode: full" in text and "mode: SMOKE" not in text
+        assert not any(output["output_type"] == "error" for cell in code for output in cell["outputs"])
+        assert not MACHINE_PATHS.search(text), MACHINE_PATHS.search(text).group(0)
+        assert path.stat().st_size < 2.2e6, f"{path.name}: {path.stat().st_size / 1e6:.1f} MB"
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     # Colab gives a GPU runtime to the notebooks that train (3 to 8; 8 when 3 and 4 left no models) and spares
     # one for the others.
     assert notebook["metadata"].get("accelerator") == ("GPU" if path.stem[:2] not in ("01", "02") else None)
+
+
+def test_the_rule_for_committed_outputs_fails_a_half_run_or_a_smoke_run(tmp_path, monkeypatch):
+    path = tmp_path / "03_training.ipynb"
+    monkeypatch.setattr(sys.modules[__name__], "NOTEBOOKS", [path])
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    def cell(text: str, executed: bool) -> dict:
+        made = {"cell_type": "code", "id": "x", "metadata": {}, "source": text, "outputs": [], "execution_count": None}
+        if executed:
+            made["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+            made["execution_count"] = 1
+            made["metadata"]["convae"] = {"source_sha256": full_run.source_hash(made)}
+        return made
+
+    metadata = {"kernelspec": {"name": "python3"}, "accelerator": "GPU"}
+    cases = {
+        "whole full run": ([cell("print('mode: full')", True), cell("1", True)], True),
+        "stripped": ([cell("print('mode: full')", False), cell("1", False)], True),
+        "half run": ([cell("print('mode: full')", True), cell("1", False)], False),
+        "smoke run": ([cell("print('mode: SMOKE')", True), cell("1", True)], False),
+        "a machine's folder": ([cell("print('mode: full /home/ada/x')", True)], False),
+    }
+    for name, (cells, passes) in cases.items():
+        path.write_text(json.dumps({"cells": cells, "metadata": metadata}))
+        try:
+            test_outputs_are_one_whole_full_run_or_none(path)
+            passed = True
+        except AssertionError:
+            passed = False
+        assert passed == passes, name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
