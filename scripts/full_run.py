@@ -3,27 +3,36 @@
     python scripts/full_run.py --dataset /tmp/cifar10-jpeg/train   # every notebook, in order, full mode
     python scripts/full_run.py --dataset DIR 03_training            # one notebook (it goes on from checkpoints)
     python scripts/full_run.py --check                               # exit 1 if a cell changed after its outputs
+    python scripts/full_run.py --times                               # how long each executed notebook took
 
 Each executed code cell gets a hash of its source in its metadata (``convae.source_sha256``). A notebook
 whose every code cell carries the hash of its present source is fresh and is skipped, so a stopped run
 goes on with the next notebook; inside a training notebook, ``train_or_load`` goes on from its checkpoints.
 ``--dataset`` sets ``CONVAE_DATASET`` (an ImageFolder tree, e.g. the JPEG copy of CIFAR-10); without it the
 notebooks use CIFAR-10 in ``data/`` or the offline photos, and say which. The smoke run of the test suite
-(nbval) never writes into the notebooks; this script is the only thing that does.
+(nbval) never writes into the notebooks; this script is the only thing that does. It also copies the
+README's figures (``FIGURES``) out of the executed notebooks, so the README shows what a notebook made.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+WIDGET = "application/vnd.jupyter.widget-view+json"
+FIGURES = {  # a figure of the README: (notebook, id of the cell whose image it is)
+    "docs/figures/reconstructions.png": ("04_bottleneck_comparison", "04-12"),
+    "docs/figures/validation_curves.png": ("04_bottleneck_comparison", "04-14"),
+}
 
 
 def source_hash(cell: dict) -> str:
@@ -49,14 +58,60 @@ def fresh(notebook: dict) -> bool:
     return executed and not stale_cells(notebook)
 
 
+def drop_progress_bars(notebook: dict) -> None:
+    """Remove the live progress bars (Jupyter widgets): a saved notebook shows only their first frame, "0%".
+
+    The lines the trainer prints after every epoch stay; so does everything else a cell showed.
+    """
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
+    notebook["metadata"].pop("widgets", None)
+
+
+def minutes(notebook: dict) -> float | None:
+    """How long the notebook's last run took, from the start of its first code cell to the end of its last."""
+    times = [c["metadata"].get("execution", {}) for c in notebook["cells"] if c["cell_type"] == "code"]
+    if not times or "iopub.status.busy" not in times[0] or "shell.execute_reply" not in times[-1]:
+        return None
+    start = datetime.fromisoformat(times[0]["iopub.status.busy"])
+    end = datetime.fromisoformat(times[-1]["shell.execute_reply"])
+    return (end - start).total_seconds() / 60
+
+
+def figure(notebook: dict, cell_id: str) -> bytes | None:
+    """The (last) PNG image that the cell ``cell_id`` of an executed notebook shows; None when it shows none."""
+    images = [output["data"]["image/png"] for cell in notebook["cells"] if cell.get("id") == cell_id
+              for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]  # fmt: skip
+    return base64.b64decode(images[-1]) if images else None
+
+
+def write_figures(name: str) -> None:
+    """Copy the README's figures that come from notebook ``name`` out of it."""
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+    for target, (source, cell_id) in FIGURES.items():
+        image = figure(notebook, cell_id) if source == name else None
+        if image is not None:
+            (ROOT / target).parent.mkdir(parents=True, exist_ok=True)
+            (ROOT / target).write_bytes(image)
+            print(f"{target}: from {name}, cell {cell_id}")
+
+
 def check() -> int:
-    """Print every stale cell, naming its notebook and how to refresh it; 1 if there is any."""
+    """Print every stale cell or README figure, naming it and how to refresh it; 1 if there is any."""
     found = 0
     for path in sorted(NOTEBOOKS.glob("0*.ipynb")):
         for cell in stale_cells(json.loads(path.read_text())):
             found += 1
             print(f"{path.name}, cell {cell}: its source changed after its outputs were made; "
                   f"refresh with: python scripts/full_run.py --dataset DIR {path.stem}")  # fmt: skip
+    for target, (name, cell_id) in FIGURES.items():
+        path = NOTEBOOKS / f"{name}.ipynb"
+        image = figure(json.loads(path.read_text()), cell_id) if path.is_file() else None
+        if image is not None and (not (ROOT / target).is_file() or (ROOT / target).read_bytes() != image):
+            found += 1
+            print(f"{target} is not the figure of {name}, cell {cell_id}; copy it with: "
+                  f"python scripts/full_run.py --figures")  # fmt: skip
     return 1 if found else 0
 
 
@@ -75,6 +130,7 @@ def run(path: Path, dataset: str | None) -> float:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.metadata.setdefault("convae", {})["source_sha256"] = source_hash(cell)
+    drop_progress_bars(notebook)
     nbformat.write(notebook, path)
     return time.perf_counter() - started
 
@@ -84,9 +140,21 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="notebooks to run (default: all, in order), e.g. 03_training")
     parser.add_argument("--dataset", default=None, help="an ImageFolder tree for CONVAE_DATASET")
     parser.add_argument("--check", action="store_true", help="only check that no committed output is stale")
+    parser.add_argument("--times", action="store_true", help="only print how long each executed notebook took")
+    parser.add_argument("--figures", action="store_true", help="only copy the README's figures out of the notebooks")
     args = parser.parse_args()
     if args.check:
         return check()
+    if args.times:
+        for path in sorted(NOTEBOOKS.glob("0*.ipynb")):
+            took = minutes(json.loads(path.read_text()))
+            shown = "not executed" if took is None else f"{took * 60:.0f} s" if took < 1 else f"{took:.1f} min"
+            print(f"{path.stem}: {shown}")
+        return 0
+    if args.figures:
+        for name in sorted({name for name, _ in FIGURES.values()}):
+            write_figures(name)
+        return 0
     paths = [NOTEBOOKS / f"{name}.ipynb" for name in args.names] or sorted(NOTEBOOKS.glob("0*.ipynb"))
     for path in paths:
         if not path.is_file():
@@ -100,6 +168,7 @@ def main() -> int:
         size = path.stat().st_size / 1e6
         warning = "  (over 2 MB: shrink its figures)" if size > 2 else ""
         print(f"{path.name}: {seconds / 60:.1f} min, {size:.1f} MB{warning}")
+        write_figures(path.stem)
     return 0
 
 

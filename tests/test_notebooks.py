@@ -63,7 +63,8 @@ def test_outputs_are_one_whole_full_run_or_none(path):
         assert "mode: full" in text and "mode: SMOKE" not in text
         assert not any(output["output_type"] == "error" for cell in code for output in cell["outputs"])
         assert not MACHINE_PATHS.search(text), MACHINE_PATHS.search(text).group(0)
-        assert path.stat().st_size < 2.2e6, f"{path.name}: {path.stat().st_size / 1e6:.1f} MB"
+        assert full_run.WIDGET not in path.read_text(), "a progress bar's first frame; run full_run.py again"
+        assert path.stat().st_size < 2.0e6, f"{path.name}: {path.stat().st_size / 1e6:.1f} MB"
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     # Colab gives a GPU runtime to the notebooks that train (3 to 8; 8 when 3 and 4 left no models) and spares
     # one for the others.
@@ -190,3 +191,56 @@ def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypa
     assert full_run.check() == 1
     assert "03_training.ipynb, cell 03-10: its source changed after its outputs were made; refresh with: python " \
         "scripts/full_run.py --dataset DIR 03_training" in capsys.readouterr().out
+
+
+def test_readme_figures_are_the_notebooks_own(tmp_path, monkeypatch, capsys):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import base64
+
+    import full_run
+
+    png = b"\x89PNG\r\n\x1a\n made by the notebook"
+    shown = {"output_type": "display_data", "data": {"image/png": base64.b64encode(png).decode()}}
+    cell = {"cell_type": "code", "id": "04-12", "metadata": {}, "source": "plot()", "execution_count": 1}
+    cell["outputs"] = [shown]
+    cell["metadata"]["convae"] = {"source_sha256": full_run.source_hash(cell)}
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "04_x.ipynb").write_text(json.dumps({"cells": [cell]}))
+    monkeypatch.setattr(full_run, "ROOT", tmp_path)
+    monkeypatch.setattr(full_run, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(full_run, "FIGURES", {"docs/figures/r.png": ("04_x", "04-12")})
+    assert full_run.check() == 1 and "docs/figures/r.png is not the figure of 04_x" in capsys.readouterr().out
+    full_run.write_figures("04_x")
+    assert (tmp_path / "docs/figures/r.png").read_bytes() == png and full_run.check() == 0
+    (tmp_path / "docs/figures/r.png").write_bytes(png + b" edited by hand")
+    assert full_run.check() == 1
+
+
+def test_readme_shows_the_figures_and_times_of_the_full_run():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    readme = (ROOT / "README.md").read_text()
+    for target, (name, cell_id) in full_run.FIGURES.items():
+        if full_run.figure(load(ROOT / "notebooks" / f"{name}.ipynb"), cell_id) is not None:
+            assert f"]({target})" in readme, target
+    for path in NOTEBOOKS:
+        took = full_run.minutes(load(path))
+        row = next(line for line in readme.splitlines() if f"](notebooks/{path.name})" in line)
+        if took is not None:  # the measured time, as full_run.py --times prints it, rounded to whole minutes
+            assert f"{max(1, round(took))} min" in row or (took < 1 and f"{round(took * 60)} s" in row), row
+
+
+def test_run_time_comes_from_the_cells_clock():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    def cell(busy: str, reply: str) -> dict:
+        execution = {"iopub.status.busy": busy, "shell.execute_reply": reply}
+        return {"cell_type": "code", "metadata": {"execution": execution}}
+
+    first = cell("2026-11-30T16:00:00.000Z", "2026-11-30T16:00:05Z")
+    last = cell("2026-11-30T16:40:00Z", "2026-11-30T16:42:30Z")
+    notebook = {"cells": [first, {"cell_type": "markdown", "metadata": {}}, last]}
+    assert full_run.minutes(notebook) == pytest.approx(42.5)
+    assert full_run.minutes({"cells": [{"cell_type": "code", "metadata": {}}]}) is None
