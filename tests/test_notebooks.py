@@ -6,6 +6,7 @@ Running them is nbval's job (``pytest --nbval-lax notebooks/``); this checks wha
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -26,6 +27,15 @@ def load(path: Path) -> dict:
 
 def source(cell: dict) -> str:
     return "".join(cell["source"])
+
+
+def scripts_full_run():
+    """The module scripts/full_run.py (scripts/ is not a package)."""
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
+    import full_run
+
+    return full_run
 
 
 def test_the_series_is_complete():
@@ -52,8 +62,7 @@ def test_outputs_are_one_whole_full_run_or_none(path):
     Never half run, never smoke outputs (their numbers mean nothing), no errors, no folders of the machine
     that ran it, and small enough for GitHub to show (about 2 MB).
     """
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     notebook = load(path)
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
@@ -71,11 +80,9 @@ def test_outputs_are_one_whole_full_run_or_none(path):
     assert notebook["metadata"].get("accelerator") == ("GPU" if path.stem[:2] not in ("01", "02") else None)
 
 
-def test_the_rule_for_committed_outputs_fails_a_half_run_or_a_smoke_run(tmp_path, monkeypatch):
+def test_the_rule_for_committed_outputs_fails_a_half_run_or_a_smoke_run(tmp_path):
     path = tmp_path / "03_training.ipynb"
-    monkeypatch.setattr(sys.modules[__name__], "NOTEBOOKS", [path])
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     def cell(text: str, executed: bool) -> dict:
         made = {"cell_type": "code", "id": "x", "metadata": {}, "source": text, "outputs": [], "execution_count": None}
@@ -169,15 +176,13 @@ def test_no_notebook_claims_an_unmeasured_gpu_time():
 
 
 def test_no_committed_output_is_stale(capsys):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     assert full_run.check() == 0, capsys.readouterr().out
 
 
 def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypatch, capsys):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     cell = {"cell_type": "code", "id": "03-10", "metadata": {}, "source": ["x = 1\n", "print(x)"],
             "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}], "execution_count": 1}  # fmt: skip
@@ -194,11 +199,7 @@ def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypa
 
 
 def test_readme_figures_are_the_notebooks_own(tmp_path, monkeypatch, capsys):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import base64
-
-    import full_run
-
+    full_run = scripts_full_run()
     png = b"\x89PNG\r\n\x1a\n made by the notebook"
     shown = {"output_type": "display_data", "data": {"image/png": base64.b64encode(png).decode()}}
     cell = {"cell_type": "code", "id": "04-12", "metadata": {}, "source": "plot()", "execution_count": 1}
@@ -217,8 +218,7 @@ def test_readme_figures_are_the_notebooks_own(tmp_path, monkeypatch, capsys):
 
 
 def test_readme_shows_the_figures_and_times_of_the_full_run():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     readme = (ROOT / "README.md").read_text()
     for target, (name, cell_id) in full_run.FIGURES.items():
@@ -232,8 +232,7 @@ def test_readme_shows_the_figures_and_times_of_the_full_run():
 
 
 def test_run_time_comes_from_the_cells_clock():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import full_run
+    full_run = scripts_full_run()
 
     def cell(busy: str, reply: str) -> dict:
         execution = {"iopub.status.busy": busy, "shell.execute_reply": reply}
