@@ -71,9 +71,10 @@ def drop_progress_bars(notebook: dict) -> None:
 
 def minutes(notebook: dict) -> float | None:
     """How long the notebook's last run took, from the start of its first code cell to the end of its last."""
-    times = [c["metadata"].get("execution", {}) for c in notebook["cells"] if c["cell_type"] == "code"]
-    if not times or "iopub.status.busy" not in times[0] or "shell.execute_reply" not in times[-1]:
-        return None
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    times = [c["metadata"].get("execution", {}) for c in code]
+    if not code or not fresh(notebook) or "iopub.status.busy" not in times[0] or "shell.execute_reply" not in times[-1]:
+        return None  # not run whole from its present source (clearing the outputs keeps the clocks)
     start = datetime.fromisoformat(times[0]["iopub.status.busy"])
     end = datetime.fromisoformat(times[-1]["shell.execute_reply"])
     return (end - start).total_seconds() / 60
@@ -90,21 +91,32 @@ def write_figures(name: str) -> None:
     """Copy the README's figures that come from notebook ``name`` out of it."""
     notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
     for target, (source, cell_id) in FIGURES.items():
-        image = figure(notebook, cell_id) if source == name else None
-        if image is not None:
-            (ROOT / target).parent.mkdir(parents=True, exist_ok=True)
-            (ROOT / target).write_bytes(image)
-            print(f"{target}: from {name}, cell {cell_id}")
+        if source != name:
+            continue
+        image = figure(notebook, cell_id)
+        if image is None:
+            print(f"{target}: left as it was, as {name}, cell {cell_id}, shows no image", file=sys.stderr)
+            continue
+        (ROOT / target).parent.mkdir(parents=True, exist_ok=True)
+        (ROOT / target).write_bytes(image)
+        print(f"{target}: from {name}, cell {cell_id}")
 
 
 def check() -> int:
     """Print every stale cell or README figure, naming it and how to refresh it; 1 if there is any."""
     found = 0
     for path in sorted(NOTEBOOKS.glob("0*.ipynb")):
-        for cell in stale_cells(json.loads(path.read_text())):
+        notebook = json.loads(path.read_text())
+        refresh = f"refresh with: python scripts/full_run.py --dataset DIR {path.stem}"
+        for cell in stale_cells(notebook):
             found += 1
-            print(f"{path.name}, cell {cell}: its source changed after its outputs were made; "
-                  f"refresh with: python scripts/full_run.py --dataset DIR {path.stem}")  # fmt: skip
+            print(f"{path.name}, cell {cell}: its outputs were not made from its present source (it changed "
+                  f"since, or the cell was run by hand); {refresh}")  # fmt: skip
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        unrun = [c.get("id", "?") for c in code if c.get("execution_count") is None]
+        if unrun and len(unrun) < len(code):
+            found += 1
+            print(f"{path.name}: cells {', '.join(unrun)} were never run, the others were; {refresh}")
     for target, (name, cell_id) in FIGURES.items():
         path = NOTEBOOKS / f"{name}.ipynb"
         image = figure(json.loads(path.read_text()), cell_id) if path.is_file() else None

@@ -46,12 +46,13 @@ MACHINE_PATHS = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|/content/|[A-Z]:
 
 
 def outputs_text(notebook: dict) -> str:
-    """Every text a notebook's code cells printed or returned, in order."""
+    """Every text a notebook's code cells printed or showed (plain, Markdown, HTML, tracebacks), in order."""
     parts = []
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain") or output.get("traceback") or ""
-            parts.append("".join(text))
+            texts = [output.get("text", ""), output.get("traceback", [])]
+            texts += [value for kind, value in output.get("data", {}).items() if kind.startswith("text/")]
+            parts += ["".join(text) for text in texts]
     return "\n".join(parts)
 
 
@@ -69,8 +70,9 @@ def test_outputs_are_one_whole_full_run_or_none(path):
     if any(cell["outputs"] or cell["execution_count"] is not None for cell in code):
         assert full_run.fresh(notebook), f"{path.name}: run in part; run it whole with scripts/full_run.py"
         text = outputs_text(notebook)
-        assert "mode: full" in text and "mode: SMOKE" not in text
-        assert not any(output["output_type"] == "error" for cell in code for output in cell["outputs"])
+        assert "mode: full" in text and "mode: SMOKE" not in text, f"{path.name}: not a full-mode run"
+        errors = [cell["id"] for cell in code for output in cell["outputs"] if output["output_type"] == "error"]
+        assert not errors, f"{path.name}: cells {errors} raised an error"
         assert not MACHINE_PATHS.search(text), MACHINE_PATHS.search(text).group(0)
         assert full_run.WIDGET not in path.read_text(), "a progress bar's first frame; run full_run.py again"
         assert path.stat().st_size < 2.0e6, f"{path.name}: {path.stat().st_size / 1e6:.1f} MB"
@@ -194,8 +196,15 @@ def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypa
     monkeypatch.setattr(full_run, "NOTEBOOKS", tmp_path)
     (tmp_path / "03_training.ipynb").write_text(json.dumps(notebook))
     assert full_run.check() == 1
-    assert "03_training.ipynb, cell 03-10: its source changed after its outputs were made; refresh with: python " \
-        "scripts/full_run.py --dataset DIR 03_training" in capsys.readouterr().out
+    message = "03_training.ipynb, cell 03-10: its outputs were not made from its present source (it changed since, " \
+        "or the cell was run by hand); refresh with: python scripts/full_run.py --dataset DIR 03_training"
+    assert message in capsys.readouterr().out
+    notebook["cells"][1]["source"] = ["x = 1\n", "print(x)"]  # as run, and a new cell after it never run
+    notebook["cells"].append({"cell_type": "code", "id": "03-11", "metadata": {}, "source": "y = 2", "outputs": [],
+                              "execution_count": None})  # fmt: skip
+    (tmp_path / "03_training.ipynb").write_text(json.dumps(notebook))
+    assert full_run.stale_cells(notebook) == [] and full_run.check() == 1
+    assert "03_training.ipynb: cells 03-11 were never run, the others were" in capsys.readouterr().out
 
 
 def test_readme_figures_are_the_notebooks_own(tmp_path, monkeypatch, capsys):
@@ -222,8 +231,8 @@ def test_readme_shows_the_figures_and_times_of_the_full_run():
 
     readme = (ROOT / "README.md").read_text()
     for target, (name, cell_id) in full_run.FIGURES.items():
-        if full_run.figure(load(ROOT / "notebooks" / f"{name}.ipynb"), cell_id) is not None:
-            assert f"]({target})" in readme, target
+        shown = full_run.figure(load(ROOT / "notebooks" / f"{name}.ipynb"), cell_id) is not None
+        assert (f"]({target})" in readme) == shown, f"{target}: the README shows it if and only if {name} does"
     for path in NOTEBOOKS:
         took = full_run.minutes(load(path))
         row = next(line for line in readme.splitlines() if f"](notebooks/{path.name})" in line)
@@ -235,11 +244,15 @@ def test_run_time_comes_from_the_cells_clock():
     full_run = scripts_full_run()
 
     def cell(busy: str, reply: str) -> dict:
-        execution = {"iopub.status.busy": busy, "shell.execute_reply": reply}
-        return {"cell_type": "code", "metadata": {"execution": execution}}
+        made = {"cell_type": "code", "source": busy, "outputs": [], "execution_count": 1}
+        stamp = {"source_sha256": full_run.source_hash(made)}
+        made["metadata"] = {"execution": {"iopub.status.busy": busy, "shell.execute_reply": reply}, "convae": stamp}
+        return made
 
     first = cell("2026-11-30T16:00:00.000Z", "2026-11-30T16:00:05Z")
     last = cell("2026-11-30T16:40:00Z", "2026-11-30T16:42:30Z")
     notebook = {"cells": [first, {"cell_type": "markdown", "metadata": {}}, last]}
     assert full_run.minutes(notebook) == pytest.approx(42.5)
+    last["execution_count"] = None  # outputs cleared: the clocks stay in the metadata, but it was not run whole
+    assert full_run.minutes(notebook) is None
     assert full_run.minutes({"cells": [{"cell_type": "code", "metadata": {}}]}) is None
