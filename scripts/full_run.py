@@ -41,6 +41,11 @@ def source_hash(cell: dict) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
+def code_cells(notebook: dict) -> list[dict]:
+    """The notebook's code cells, in order."""
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
 def stale_cells(notebook: dict) -> list[str]:
     """The ids of the code cells whose outputs were made by another source than the present one."""
     stale = []
@@ -53,7 +58,7 @@ def stale_cells(notebook: dict) -> list[str]:
 
 def fresh(notebook: dict) -> bool:
     """True when every code cell was executed from its present source."""
-    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    code = code_cells(notebook)
     executed = all(c.get("execution_count") is not None for c in code)
     return executed and not stale_cells(notebook)
 
@@ -71,7 +76,7 @@ def drop_progress_bars(notebook: dict) -> None:
 
 def minutes(notebook: dict) -> float | None:
     """How long the notebook's last run took, from the start of its first code cell to the end of its last."""
-    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    code = code_cells(notebook)
     times = [c["metadata"].get("execution", {}) for c in code]
     if not code or not fresh(notebook) or "iopub.status.busy" not in times[0] or "shell.execute_reply" not in times[-1]:
         return None  # not run whole from its present source (clearing the outputs keeps the clocks)
@@ -112,7 +117,7 @@ def check() -> int:
             found += 1
             print(f"{path.name}, cell {cell}: its outputs were not made from its present source (it changed "
                   f"since, or the cell was run by hand); {refresh}")  # fmt: skip
-        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        code = code_cells(notebook)
         unrun = [c.get("id", "?") for c in code if c.get("execution_count") is None]
         if unrun and len(unrun) < len(code):
             found += 1
