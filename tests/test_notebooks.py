@@ -66,7 +66,7 @@ def test_outputs_are_one_whole_full_run_or_none(path):
     full_run = scripts_full_run()
 
     notebook = load(path)
-    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    code = full_run.code_cells(notebook)
     if any(cell["outputs"] or cell["execution_count"] is not None for cell in code):
         assert full_run.fresh(notebook), f"{path.name}: run in part; run it whole with scripts/full_run.py"
         text = outputs_text(notebook)
