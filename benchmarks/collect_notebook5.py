@@ -1,7 +1,8 @@
 """Gather the benchmark results that notebook 5 discusses into convae_helpers/full_runs/notebook5.json.
 
     python benchmarks/collect_notebook5.py --losses mse.json l1.json ms-ssim.json --improved improved.json \\
-        --ablation ablation.json --rate article-sizes.json improved-sizes.json --checkpoint improved/latest.pt
+        --deeper deeper.json --ablation ablation.json --rate article-sizes.json improved-sizes.json \\
+        deeper-sizes.json --checkpoint deeper/latest.pt
 
 Each input is what ``quality.py`` (or ``ablation.py``) wrote; docs/results.md gives the commands. The
 notebook and the docs read the one file this writes, so a number has a single home. Folder paths are
@@ -22,7 +23,7 @@ from convae_helpers.metrics import per_image_mse, psnr
 from convae_helpers.settings import repository_root
 
 OUT = repository_root() / "convae_helpers" / "full_runs" / "notebook5.json"
-NAMES = {"article": "the article's model", "improved": "improved model"}
+NAMES = {"article": "the article's model", "improved": "improved model", "deeper": "improved model, deeper"}
 
 
 def settings_of(run: dict) -> str:
@@ -102,9 +103,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--losses", nargs="+", type=Path, help="quality.py --loss ... results")
     parser.add_argument("--improved", type=Path, help="quality.py --model improved, latent 200")
+    parser.add_argument("--deeper", type=Path, help="quality.py --model deeper, latent 200")
     parser.add_argument("--ablation", type=Path, help="ablation.py's result")
     parser.add_argument("--rate", nargs="+", type=Path, help="quality.py runs over several latents")
-    parser.add_argument("--checkpoint", type=Path, help="the improved model's last checkpoint, for the per-class PSNR")
+    parser.add_argument("--checkpoint", type=Path, help="the deeper model's last checkpoint, for the per-class PSNR")
     parser.add_argument("--markdown", action="store_true", help="print the tables of the collected file, and stop")
     args = parser.parse_args()
     if args.markdown:
@@ -112,11 +114,11 @@ def main() -> None:
         return
     read = [json.loads(path.read_text()) for path in args.losses]
     losses = {run["loss"]: trained(run, 200) for run in read}
-    improved = json.loads(args.improved.read_text())
+    improved, deeper = (json.loads(path.read_text()) for path in (args.improved, args.deeper))
     article = next(run for run in read if run["loss"] == "mse")
     final = {"PCA, 200 components": pca(improved, 200), "the article's model": losses["mse"]}
     final["improved model"] = trained(improved, 200)
-    final["improved model"].update(per_image_view(args.checkpoint, improved))
+    final["improved model, deeper"] = trained(deeper, 200) | per_image_view(args.checkpoint, deeper)
     rate = [json.loads(path.read_text()) for path in args.rate]
     curves = {"PCA": {}}
     for run in rate:
@@ -127,7 +129,7 @@ def main() -> None:
     ablation["runs"] = {name: ablation["runs"][name] for name in VARIANTS if name in ablation["runs"]}  # table order
     results = {
         "losses": {"settings": settings_of(article), "runs": losses},
-        "improved": {"settings": settings_of(improved), "runs": final},
+        "improved": {"settings": f"improved: {settings_of(improved)} | deeper: {settings_of(deeper)}", "runs": final},
         "ablation": ablation | {"data": Path(ablation["data"]).name},
         "rate_distortion": {"settings": " | ".join(f"{r['model']}: {settings_of(r)}" for r in rate), "psnr": curves},
     }
