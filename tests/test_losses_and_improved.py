@@ -94,7 +94,7 @@ def test_as_tensor_gives_what_the_articles_dataset_yields(datasets):
 def test_the_shipped_full_run_of_notebook_5_holds_every_table():
     results = full_run("notebook5")
     assert set(results["losses"]["runs"]) == set(LOSSES)
-    assert {"the article's model", "improved model"} <= set(results["improved"]["runs"])
+    assert {"the article's model", "improved model", "improved model, deeper"} <= set(results["improved"]["runs"])
     assert "the article's model" in results["ablation"]["runs"]
     for name, points in results["rate_distortion"]["psnr"].items():
         assert len(points) >= 4, name
@@ -127,3 +127,27 @@ def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(ten
     model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
     loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
     assert loaded.network.config["encoder"]["linear_skip"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
+
+
+def test_the_deeper_variant_adds_a_residual_layer_at_16x16_and_8x8_and_survives_a_checkpoint(tensors, tmp_path):
+    deeper = build_improved_autoencoder(200, deeper=True)
+    assert sum(isinstance(m, Residual) for m in deeper.modules()) == 10  # 6 + 2 in the encoder + 2 in the decoder
+    conv_16x16, conv_8x8 = (32 * 32 * 9 + 32), (64 * 64 * 9 + 64)
+    assert count_parameters(deeper) - count_parameters(build_improved_autoencoder(200)) == 2 * (conv_16x16 + conv_8x8)
+    sizes = [m.conv.in_channels for m in deeper.encoder.modules() if isinstance(m, Residual)]
+    assert sizes == [16, 32, 32, 64, 64], "the extra layers sit at 16x16 (32 maps) and 8x8 (64 maps)"
+    assert deeper(torch.randn(2, 3, 32, 32)).shape == (2, 3, 32, 32)
+    model = ConvolutionalAutoencoder(build_improved_autoencoder(8, 4, deeper=True), device="cpu", verbose=False)
+    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    x = tensors[2][:4]
+    assert loaded.network.config["decoder"]["deeper"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
+
+
+def test_a_config_written_before_deeper_existed_rebuilds_the_plain_network():
+    config = build_improved_autoencoder(8, 4).config
+    for part in ("encoder", "decoder"):
+        del config[part]["deeper"]
+    assert repr(autoencoder_from_config(config)) == repr(build_improved_autoencoder(8, 4))
+    with pytest.raises(TypeError, match="deeper must be True or False; got 'yes'"):
+        build_improved_autoencoder(8, 4, deeper="yes")
