@@ -55,8 +55,8 @@ VARIANTS = {
     "  + peak rate 2e-3, batch 32, width 20": (IMPROVED, False, 20, 2e-3, 32),
     "  + peak rate 2e-3, linear skip": (IMPROVED | dict(linear_skip=True), False, 16, 2e-3, 64),
     "  + peak rate 2e-3, batch 32, deeper": (IMPROVED | dict(deeper=True), False, 16, 2e-3, 32),
-    "  + peak rate 1e-3, batch 16": (IMPROVED, False, 16, 1e-3, 16),
-    "  + peak rate 1e-3, batch 16, deeper": (IMPROVED | dict(deeper=True), False, 16, 1e-3, 16),
+    "  + batch 16": (IMPROVED, False, 16, 1e-3, 16),
+    "  + batch 16, deeper": (IMPROVED | dict(deeper=True), False, 16, 1e-3, 16),
 }
 
 

@@ -112,6 +112,10 @@ def main() -> None:
     if args.markdown:
         print(markdown(json.loads(OUT.read_text())))
         return
+    missing = [f"--{name}" for name in ("losses", "improved", "deeper", "ablation", "rate", "checkpoint")
+               if getattr(args, name) is None]  # fmt: skip
+    if missing:
+        parser.error(f"{', '.join(missing)}: needed to collect the results (or give --markdown to print them)")
     read = [json.loads(path.read_text()) for path in args.losses]
     losses = {run["loss"]: trained(run, 200) for run in read}
     improved, deeper = (json.loads(path.read_text()) for path in (args.improved, args.deeper))

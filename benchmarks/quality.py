@@ -19,7 +19,7 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
 
 Notebook 5's measurements add ``--model improved`` (the improved architecture, trained with its own
 recipe: ``IMPROVED_LR`` and ``IMPROVED_BATCH_SIZE``) or ``--model deeper`` (its deeper variant, with
-``DEEPER_LR`` and ``DEEPER_BATCH_SIZE``; ``--lr``, ``--batch-size`` and ``--width`` override them),
+``DEEPER_LR`` and ``DEEPER_BATCH_SIZE``; for either model ``--lr``, ``--batch-size`` and ``--width`` override them),
 ``--loss l1`` or ``--loss ms-ssim+l1`` (scored by MSE, PSNR and SSIM all the same),
 ``--checkpoint-dir DIR`` (each run goes on from its checkpoints there after a stop), and
 ``--test-data DIR2``: an ImageFolder tree never trained on (``benchmarks/carve.py`` cuts one out of the
