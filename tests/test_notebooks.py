@@ -183,6 +183,34 @@ def test_no_committed_output_is_stale(capsys):
     assert full_run.check() == 0, capsys.readouterr().out
 
 
+def shown_sources(notebook: dict) -> list[tuple[str, str, list[str]]]:
+    """(cell id, name, the plain-text outputs) of every code cell that displays ``inspect.getsource(name)``."""
+    return [
+        (cell.get("id", "?"), name, ["".join(o["data"]["text/plain"]) for o in cell["outputs"] if "data" in o])
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code" and cell.get("outputs")
+        for name in re.findall(r"getsource\((\w+)\)", source(cell))
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_shown_in_committed_outputs_is_the_package_s_present_source(path):
+    import importlib
+    import inspect
+    import pkgutil
+
+    import convae_helpers
+
+    names = [module.name for module in pkgutil.iter_modules(convae_helpers.__path__)]
+    modules = [importlib.import_module(f"convae_helpers.{name}") for name in names]
+    for cell_id, name, shown in shown_sources(load(path)):
+        found = next(getattr(module, name) for module in modules if hasattr(module, name))
+        assert inspect.getsource(found).strip() in [text.strip() for text in shown], (
+            f"{path.name}, cell {cell_id} shows an older source of {name}; refresh with: "
+            f"python scripts/full_run.py --dataset DIR {path.stem}"
+        )
+
+
 def test_a_cell_changed_after_its_outputs_were_made_is_caught(tmp_path, monkeypatch, capsys):
     full_run = scripts_full_run()
 
