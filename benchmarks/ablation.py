@@ -32,6 +32,7 @@ from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.metrics import image_scores
+from convae_helpers.models import DEEPER_LAYERS
 from convae_helpers.settings import repository_root
 
 IMPROVED = dict(activate_code=False, act_fn=nn.GELU(), residual=True)
@@ -54,9 +55,9 @@ VARIANTS = {
     "  + peak rate 2e-3, batch 32": (IMPROVED, False, 16, 2e-3, 32),
     "  + peak rate 2e-3, batch 32, width 20": (IMPROVED, False, 20, 2e-3, 32),
     "  + peak rate 2e-3, linear skip": (IMPROVED | dict(linear_skip=True), False, 16, 2e-3, 64),
-    "  + peak rate 2e-3, batch 32, deeper": (IMPROVED | dict(deeper=True), False, 16, 2e-3, 32),
+    "  + peak rate 2e-3, batch 32, deeper": (IMPROVED | dict(layers=DEEPER_LAYERS), False, 16, 2e-3, 32),
     "  + batch 16": (IMPROVED, False, 16, 1e-3, 16),
-    "  + batch 16, deeper": (IMPROVED | dict(deeper=True), False, 16, 1e-3, 16),
+    "  + batch 16, deeper": (IMPROVED | dict(layers=DEEPER_LAYERS), False, 16, 1e-3, 16),
 }
 
 

@@ -33,14 +33,25 @@ def _act_fn_name(act_fn: nn.Module) -> str | None:
         return None
 
 
+def _checked_layers(layers: Any) -> list[int]:
+    """``layers`` as a list of three counts (0 or more), else raise naming the argument and an example."""
+    ok = isinstance(layers, (tuple, list)) and len(layers) == 3
+    if not ok or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in layers):
+        raise ValueError(
+            f"layers must be three counts of shape-keeping layers, at 32x32, 16x16 and 8x8, each 0 or more, "
+            f"e.g. (1, 1, 1) as in the article; got {layers!r}."
+        )
+    return list(layers)
+
+
 def _checked_config(
     in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any, activate_code: Any, residual: Any,
-    linear_skip: Any, deeper: Any,
+    linear_skip: Any, layers: Any,
 ) -> tuple[dict[str, Any], Callable[[], nn.Module]]:  # fmt: skip
     """The checked constructor arguments of an Encoder or Decoder, and a maker of activation modules."""
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("latent_dim", latent_dim)):
         check_positive_int(name, value)
-    flags = dict(activate_code=activate_code, residual=residual, linear_skip=linear_skip, deeper=deeper)
+    flags = dict(activate_code=activate_code, residual=residual, linear_skip=linear_skip)
     for name, value in flags.items():
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False; got {value!r}.")
@@ -51,6 +62,7 @@ def _checked_config(
         latent_dim=latent_dim,
         act_fn=_act_fn_name(act_fn),
         **flags,
+        layers=_checked_layers(layers),
     )
     return config, act
 
@@ -70,13 +82,22 @@ class Residual(nn.Module):
         return x + self.act(self.conv(x))
 
 
-def _same_size(conv: nn.Module, act: nn.Module, residual: bool) -> list[nn.Module]:
-    """A shape-keeping layer and its activation: plain, as in the article, or inside a ``Residual``."""
-    return [Residual(conv, act)] if residual else [conv, act]
+def _same_size(conv: Callable[[], nn.Module], act: Callable[[], nn.Module], residual: bool, count: int) -> list:
+    """``count`` shape-keeping layers, each ``conv()`` and ``act()``: plain, as in the article, or in a ``Residual``."""
+    layers: list[nn.Module] = []
+    for _ in range(count):
+        layers += [Residual(conv(), act())] if residual else [conv(), act()]
+    return layers
+
+
+# Shape-keeping layers at 32x32, 16x16 and 8x8, in each half: one at each size in the article; the deeper variant
+# (notebook 5) moves the one at 32x32 to 16x16 and adds one at 16x16 and one at 8x8, where depth paid best.
+ARTICLE_LAYERS = (1, 1, 1)
+DEEPER_LAYERS = (0, 3, 2)
 
 
 class Encoder(nn.Module):
-    """Six 3x3 convolutions (eight with ``deeper``) and a linear bottleneck: (N, C, 32, 32) -> (N, latent_dim).
+    """Six 3x3 convolutions (with the article's ``layers``) and a linear bottleneck: (N, C, 32, 32) -> (N, latent_dim).
 
     Args:
         in_channels: colour channels of the images (3 for RGB, 1 for grayscale).
@@ -87,7 +108,8 @@ class Encoder(nn.Module):
         residual: a skip connection around each layer that keeps the size (not in the article).
         linear_skip: a linear map from the pixels straight to the code, added to the convolutions' code (not
             in the article): on its own it can learn what PCA finds, and the convolutions add the rest.
-        deeper: a second shape-keeping layer at 16x16 and at 8x8 (not in the article; notebook 5).
+        layers: how many shape-keeping layers at 32x32, 16x16 and 8x8: the article has one at each size;
+            notebook 5's deeper model has ``DEEPER_LAYERS``.
     """
 
     def __init__(
@@ -99,25 +121,24 @@ class Encoder(nn.Module):
         activate_code: bool = True,
         residual: bool = False,
         linear_skip: bool = False,
-        deeper: bool = False,
+        layers: tuple[int, int, int] = ARTICLE_LAYERS,
     ) -> None:
         super().__init__()
         self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, deeper
+            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, layers
         )
         c = out_channels
+        at_32, at_16, at_8 = layers
         self.net = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1),
             act(),
-            *_same_size(nn.Conv2d(c, c, 3, padding=1), act(), residual),
+            *_same_size(lambda: nn.Conv2d(c, c, 3, padding=1), act, residual, at_32),
             nn.Conv2d(c, 2 * c, 3, padding=1, stride=2),  # halves the size: 32x32 -> 16x16
             act(),
-            *_same_size(nn.Conv2d(2 * c, 2 * c, 3, padding=1), act(), residual),
-            *(_same_size(nn.Conv2d(2 * c, 2 * c, 3, padding=1), act(), residual) if deeper else []),
+            *_same_size(lambda: nn.Conv2d(2 * c, 2 * c, 3, padding=1), act, residual, at_16),
             nn.Conv2d(2 * c, 4 * c, 3, padding=1, stride=2),  # 16x16 -> 8x8
             act(),
-            *_same_size(nn.Conv2d(4 * c, 4 * c, 3, padding=1), act(), residual),
-            *(_same_size(nn.Conv2d(4 * c, 4 * c, 3, padding=1), act(), residual) if deeper else []),
+            *_same_size(lambda: nn.Conv2d(4 * c, 4 * c, 3, padding=1), act, residual, at_8),
             nn.Flatten(),
             nn.Linear(4 * c * 8 * 8, latent_dim),  # the bottleneck
             act() if activate_code else nn.Identity(),
@@ -132,7 +153,7 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """A linear layer and six transposed convolutions (eight with ``deeper``): (N, latent_dim) -> (N, C, 32, 32).
+    """A linear layer and six transposed convolutions (the article's ``layers``): (N, latent_dim) -> (N, C, 32, 32).
 
     The arguments mirror ``Encoder``; ``act_fn`` follows every layer but the last, so the
     output is unconstrained, like the article's. (``activate_code`` is kept for symmetry.)
@@ -147,26 +168,25 @@ class Decoder(nn.Module):
         activate_code: bool = True,
         residual: bool = False,
         linear_skip: bool = False,
-        deeper: bool = False,
+        layers: tuple[int, int, int] = ARTICLE_LAYERS,
     ) -> None:
         super().__init__()
         self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, deeper
+            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, layers
         )
         c = out_channels
         self.out_channels = c
+        at_32, at_16, at_8 = layers
         self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act())
         self.conv = nn.Sequential(
-            *_same_size(nn.ConvTranspose2d(4 * c, 4 * c, 3, padding=1), act(), residual),
-            *(_same_size(nn.ConvTranspose2d(4 * c, 4 * c, 3, padding=1), act(), residual) if deeper else []),
+            *_same_size(lambda: nn.ConvTranspose2d(4 * c, 4 * c, 3, padding=1), act, residual, at_8),
             # stride 2 with output_padding 1 doubles the size exactly: 8x8 -> 16x16
             nn.ConvTranspose2d(4 * c, 2 * c, 3, padding=1, stride=2, output_padding=1),
             act(),
-            *_same_size(nn.ConvTranspose2d(2 * c, 2 * c, 3, padding=1), act(), residual),
-            *(_same_size(nn.ConvTranspose2d(2 * c, 2 * c, 3, padding=1), act(), residual) if deeper else []),
+            *_same_size(lambda: nn.ConvTranspose2d(2 * c, 2 * c, 3, padding=1), act, residual, at_16),
             nn.ConvTranspose2d(2 * c, c, 3, padding=1, stride=2, output_padding=1),  # 16x16 -> 32x32
             act(),
-            *_same_size(nn.ConvTranspose2d(c, c, 3, padding=1), act(), residual),
+            *_same_size(lambda: nn.ConvTranspose2d(c, c, 3, padding=1), act, residual, at_32),
             nn.ConvTranspose2d(c, in_channels, 3, padding=1),
         )
         self.skip = nn.Linear(latent_dim, in_channels * 32 * 32) if linear_skip else None
@@ -214,6 +234,8 @@ def autoencoder_from_config(config: dict[str, Any]) -> Autoencoder:
     parts = []
     for part, cls in (("encoder", Encoder), ("decoder", Decoder)):
         arguments = dict(config[part])
+        if "deeper" in arguments:  # written before ``layers``: the deeper model then had one more layer at 16 and 8
+            arguments["layers"] = (1, 2, 2) if arguments.pop("deeper") else ARTICLE_LAYERS
         if arguments["act_fn"] is None:
             raise ValueError(
                 "act_fn: only activations without settings (nn.ReLU(), nn.GELU(), ...) can be rebuilt from a "
@@ -232,11 +254,11 @@ def build_autoencoder(
     act_fn: nn.Module = nn.ReLU(),
     residual: bool = False,
     linear_skip: bool = False,
-    deeper: bool = False,
+    layers: tuple[int, int, int] = ARTICLE_LAYERS,
 ) -> Autoencoder:
     """The article's autoencoder with a bottleneck of ``latent_dim`` values; the defaults are the article's."""
     options = dict(in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=act_fn)
-    options.update(activate_code=activate_code, residual=residual, linear_skip=linear_skip, deeper=deeper)
+    options.update(activate_code=activate_code, residual=residual, linear_skip=linear_skip, layers=layers)
     return Autoencoder(Encoder(**options), Decoder(**options))
 
 
@@ -257,11 +279,15 @@ def build_improved_autoencoder(
     """The article's layers with three changes: a linear code, GELU, and a skip around each same-size layer.
 
     It has exactly the article's parameters (1,786,795 at latent 200); train it with ``lr=IMPROVED_LR`` and
-    batches of ``IMPROVED_BATCH_SIZE``. ``deeper=True`` makes a fourth change: a second such layer at 16x16 and
-    at 8x8, in the encoder and the decoder (1,879,147 parameters at latent 200). That is notebook 5's best model,
-    trained with ``lr=DEEPER_LR`` and batches of ``DEEPER_BATCH_SIZE``.
+    batches of ``IMPROVED_BATCH_SIZE``. ``deeper=True`` makes a fourth change, in the encoder and the decoder: the
+    same-size layer at 32x32 moves to 16x16, and one more is added at 16x16 and at 8x8 (``DEEPER_LAYERS``;
+    1,893,003 parameters at latent 200). That is notebook 5's best model, trained with ``lr=DEEPER_LR`` and
+    batches of ``DEEPER_BATCH_SIZE``.
     """
-    changes = dict(activate_code=False, act_fn=nn.GELU(), residual=True, deeper=deeper)
+    if not isinstance(deeper, bool):
+        raise TypeError(f"deeper must be True or False; got {deeper!r}.")
+    layers = DEEPER_LAYERS if deeper else ARTICLE_LAYERS
+    changes = dict(activate_code=False, act_fn=nn.GELU(), residual=True, layers=layers)
     return build_autoencoder(latent_dim, out_channels, in_channels, **changes)
 
 

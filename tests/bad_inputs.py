@@ -80,6 +80,7 @@ BAD_INPUTS = [
     ("in_channels=0", lambda t, tmp: Encoder(in_channels=0), ValueError, "in_channels"),
     ("activate_code='no'", lambda t, tmp: Encoder(activate_code="no"), TypeError, "activate_code"),
     ("residual=1", lambda t, tmp: Decoder(residual=1), TypeError, "residual"),
+    ("layers=(2, 2), two counts for three sizes", lambda t, tmp: Encoder(layers=(2, 2)), ValueError, "layers"),
     ("MSSSIML1Loss(alpha=84)", lambda t, tmp: MSSSIML1Loss(alpha=84), ValueError, "alpha"),
     ("GaussianNoise(sigma=25), a level on the 0-255 scale", lambda t, tmp: GaussianNoise(25), ValueError, "sigma"),
     ("SaltAndPepper(amount=0)", lambda t, tmp: SaltAndPepper(0), ValueError, "amount"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
@@ -15,10 +17,17 @@ from convae_helpers import (
     build_autoencoder,
     count_parameters,
 )
+from convae_helpers.checkpoints import train_or_load
 from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES, MSSSIML1Loss, ms_ssim, ssim
 from convae_helpers.metrics import image_scores, per_image_mse, reconstruction_mse
-from convae_helpers.models import IMPROVED_LR, Residual, autoencoder_from_config, build_improved_autoencoder
+from convae_helpers.models import (
+    DEEPER_LAYERS,
+    IMPROVED_LR,
+    Residual,
+    autoencoder_from_config,
+    build_improved_autoencoder,
+)
 from convae_helpers.plotting import plot_bars, plot_rate_distortion
 from convae_helpers.settings import full_run
 
@@ -129,25 +138,55 @@ def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(ten
     assert loaded.network.config["encoder"]["linear_skip"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
 
 
-def test_the_deeper_variant_adds_a_residual_layer_at_16x16_and_8x8_and_survives_a_checkpoint(tensors, tmp_path):
+def test_the_deeper_variant_moves_depth_to_16x16_and_8x8_and_survives_a_checkpoint(tensors, tmp_path):
     deeper = build_improved_autoencoder(200, deeper=True)
-    assert sum(isinstance(m, Residual) for m in deeper.modules()) == 10  # 6 + 2 in the encoder + 2 in the decoder
-    conv_16x16, conv_8x8 = (32 * 32 * 9 + 32), (64 * 64 * 9 + 64)
-    assert count_parameters(deeper) - count_parameters(build_improved_autoencoder(200)) == 2 * (conv_16x16 + conv_8x8)
     sizes = [m.conv.in_channels for m in deeper.encoder.modules() if isinstance(m, Residual)]
-    assert sizes == [16, 32, 32, 64, 64], "the extra layers sit at 16x16 (32 maps) and 8x8 (64 maps)"
+    assert sizes == [32, 32, 32, 64, 64], "none at 32x32 (16 maps), three at 16x16 (32 maps), two at 8x8 (64 maps)"
+    sizes = [m.conv.in_channels for m in deeper.decoder.modules() if isinstance(m, Residual)]
+    assert sizes == [64, 64, 32, 32, 32], "the decoder mirrors the encoder"
+    conv_32x32, conv_16x16, conv_8x8 = (16 * 16 * 9 + 16), (32 * 32 * 9 + 32), (64 * 64 * 9 + 64)
+    added = 2 * (-conv_32x32 + 2 * conv_16x16 + conv_8x8)
+    assert count_parameters(deeper) - count_parameters(build_improved_autoencoder(200)) == added == 106_208
     assert deeper(torch.randn(2, 3, 32, 32)).shape == (2, 3, 32, 32)
     model = ConvolutionalAutoencoder(build_improved_autoencoder(8, 4, deeper=True), device="cpu", verbose=False)
     model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
     loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
     x = tensors[2][:4]
-    assert loaded.network.config["decoder"]["deeper"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
+    assert loaded.network.config["decoder"]["layers"] == list(DEEPER_LAYERS) == [0, 3, 2]
+    assert torch.equal(loaded.autoencode(x), model.autoencode(x))
 
 
-def test_a_config_written_before_deeper_existed_rebuilds_the_plain_network():
+def test_configs_written_before_layers_existed_rebuild_the_network_they_describe():
     config = build_improved_autoencoder(8, 4).config
     for part in ("encoder", "decoder"):
-        del config[part]["deeper"]
-    assert repr(autoencoder_from_config(config)) == repr(build_improved_autoencoder(8, 4))
+        del config[part]["layers"]
+    assert repr(autoencoder_from_config(config)) == repr(build_improved_autoencoder(8, 4))  # no key: the article's
+    for part in ("encoder", "decoder"):
+        config[part]["deeper"] = True  # the deeper model of 2026-11-30: one more layer at 16x16 and 8x8
+    earlier = autoencoder_from_config(config)
+    assert earlier.config["encoder"]["layers"] == [1, 2, 2] and "deeper" not in earlier.config["encoder"]
+    assert repr(earlier) == repr(build_autoencoder(8, 4, activate_code=False, act_fn=nn.GELU(), residual=True,
+                                                   layers=(1, 2, 2)))  # fmt: skip
     with pytest.raises(TypeError, match="deeper must be True or False; got 'yes'"):
         build_improved_autoencoder(8, 4, deeper="yes")
+    for bad in ((1, 1), (1, -1, 1), "111", (1, 1.0, 1), (True, 1, 1)):
+        with pytest.raises(ValueError, match=r"layers must be three counts .* e\.g\. \(1, 1, 1\)"):
+            build_autoencoder(8, 4, layers=bad)
+
+
+def test_an_earlier_deeper_checkpoint_is_not_reused_for_today_s_deeper_model(tensors, tmp_path, capsys):
+    earlier = build_autoencoder(8, 4, activate_code=False, act_fn=nn.GELU(), residual=True, layers=(1, 2, 2))
+    model = ConvolutionalAutoencoder(earlier, device="cpu", verbose=False)
+    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    state = torch.load(tmp_path / "latest.pt", weights_only=True)
+    for part in ("encoder", "decoder"):  # as the earlier version wrote it
+        del state["config"][part]["layers"]
+        state["config"][part]["deeper"] = True
+    torch.save(state, tmp_path / "final.pt")
+    (tmp_path / "latest.pt").unlink()
+    loaded = ConvolutionalAutoencoder.load(tmp_path / "final.pt", verbose=False)
+    assert loaded.network.config["encoder"]["layers"] == [1, 2, 2]
+    build = partial(build_improved_autoencoder, deeper=True)
+    again = train_or_load(8, tensors, 1, 64, tmp_path, build=lambda n: build(n, 4), lr=1e-3)
+    assert "not reusing" in capsys.readouterr().out
+    assert again.network.config["encoder"]["layers"] == [0, 3, 2]
