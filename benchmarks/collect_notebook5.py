@@ -1,8 +1,8 @@
 """Gather the benchmark results that notebook 5 discusses into convae_helpers/full_runs/notebook5.json.
 
-    python benchmarks/collect_notebook5.py --losses mse.json l1.json ms-ssim.json --improved improved.json \\
-        --deeper deeper.json --ablation ablation.json --rate article-sizes.json improved-sizes.json \\
-        deeper-sizes.json --checkpoint deeper/latest.pt
+    python benchmarks/collect_notebook5.py --losses mse.json l1.json ms-ssim.json --improved-base base.json \\
+        --improved improved.json --ablation ablation.json --rate article-sizes.json base-sizes.json \\
+        improved-sizes.json --checkpoint improved/latest.pt
 
 Each input is what ``quality.py`` (or ``ablation.py``) wrote; docs/results.md gives the commands. The
 notebook and the docs read the one file this writes, so a number has a single home. Folder paths are
@@ -23,7 +23,8 @@ from convae_helpers.metrics import per_image_mse, psnr
 from convae_helpers.settings import repository_root
 
 OUT = repository_root() / "convae_helpers" / "full_runs" / "notebook5.json"
-NAMES = {"article": "the article's model", "improved": "improved model", "deeper": "improved model, deeper"}
+# quality.py --model NAME: the row it fills ("improved" is the improved model as it ended, the deeper one)
+NAMES = {"article": "the article's model", "improved-base": "improved model", "improved": "improved model, deeper"}
 
 
 def settings_of(run: dict) -> str:
@@ -35,6 +36,11 @@ def settings_of(run: dict) -> str:
         f"{test}; {run['epochs']} epochs, recipe 'project', batch {run['batch_size']}, peak rate {run['lr']:g}, "
         f"seed 0, {run['machine']}"
     )
+
+
+def shown(run: dict) -> str:
+    """The row a quality.py run fills, and the option that made it."""
+    return f"{NAMES[run['model']]} (--model {run['model']})"
 
 
 def trained(run: dict, latent: int) -> dict:
@@ -102,27 +108,30 @@ def per_image_view(checkpoint: Path, run: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--losses", nargs="+", type=Path, help="quality.py --loss ... results")
+    parser.add_argument("--improved-base", type=Path, help="quality.py --model improved-base, latent 200")
     parser.add_argument("--improved", type=Path, help="quality.py --model improved, latent 200")
-    parser.add_argument("--deeper", type=Path, help="quality.py --model deeper, latent 200")
     parser.add_argument("--ablation", type=Path, help="ablation.py's result")
     parser.add_argument("--rate", nargs="+", type=Path, help="quality.py runs over several latents")
-    parser.add_argument("--checkpoint", type=Path, help="the deeper model's last checkpoint, for the per-class PSNR")
+    parser.add_argument("--checkpoint", type=Path, help="--improved's last checkpoint, for the per-class PSNR")
     parser.add_argument("--markdown", action="store_true", help="print the tables of the collected file, and stop")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(OUT.read_text())))
         return
-    missing = [f"--{name}" for name in ("losses", "improved", "deeper", "ablation", "rate", "checkpoint")
-               if getattr(args, name) is None]  # fmt: skip
+    missing = [f"--{name.replace('_', '-')}" for name in ("losses", "improved_base", "improved", "ablation", "rate",
+               "checkpoint") if getattr(args, name) is None]  # fmt: skip
     if missing:
         parser.error(f"{', '.join(missing)}: needed to collect the results (or give --markdown to print them)")
+    base, improved = (json.loads(path.read_text()) for path in (args.improved_base, args.improved))
+    for run, model in ((base, "improved-base"), (improved, "improved")):
+        if run["model"] != model:
+            parser.error(f"--{model}: expected a result of quality.py --model {model}; got --model {run['model']}'s")
     read = [json.loads(path.read_text()) for path in args.losses]
     losses = {run["loss"]: trained(run, 200) for run in read}
-    improved, deeper = (json.loads(path.read_text()) for path in (args.improved, args.deeper))
     article = next(run for run in read if run["loss"] == "mse")
-    final = {"PCA, 200 components": pca(improved, 200), "the article's model": losses["mse"]}
-    final["improved model"] = trained(improved, 200)
-    final["improved model, deeper"] = trained(deeper, 200) | per_image_view(args.checkpoint, deeper)
+    final = {"PCA, 200 components": pca(base, 200), "the article's model": losses["mse"]}
+    final["improved model"] = trained(base, 200)
+    final["improved model, deeper"] = trained(improved, 200) | per_image_view(args.checkpoint, improved)
     rate = [json.loads(path.read_text()) for path in args.rate]
     curves = {"PCA": {}}
     for run in rate:
@@ -133,9 +142,11 @@ def main() -> None:
     ablation["runs"] = {name: ablation["runs"][name] for name in VARIANTS if name in ablation["runs"]}  # table order
     results = {
         "losses": {"settings": settings_of(article), "runs": losses},
-        "improved": {"settings": f"improved: {settings_of(improved)} | deeper: {settings_of(deeper)}", "runs": final},
+        "improved": {
+            "settings": " | ".join(f"{shown(run)}: {settings_of(run)}" for run in (base, improved)), "runs": final
+        },
         "ablation": ablation | {"data": Path(ablation["data"]).name},
-        "rate_distortion": {"settings": " | ".join(f"{r['model']}: {settings_of(r)}" for r in rate), "psnr": curves},
+        "rate_distortion": {"settings": " | ".join(f"{shown(r)}: {settings_of(r)}" for r in rate), "psnr": curves},
     }
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=1) + "\n")

@@ -17,9 +17,11 @@ Real images: an ImageFolder copy of CIFAR-10, extracted outside the repository, 
     tar -xzf PATH/TO/cifar10-train-jpeg.tar.gz -C /tmp/cifar10-jpeg   # an ImageFolder tree: train/<class>/*.jpg
     python benchmarks/quality.py --data /tmp/cifar10-jpeg/train
 
-Notebook 5's measurements add ``--model improved`` (the improved architecture, trained with its own
-recipe: ``IMPROVED_LR`` and ``IMPROVED_BATCH_SIZE``) or ``--model deeper`` (its deeper variant, with
-``DEEPER_LR`` and ``DEEPER_BATCH_SIZE``; for either model ``--lr``, ``--batch-size`` and ``--width`` override them),
+Notebook 5's measurements add ``--model improved`` (notebook 5's improved model as it ended, the one that
+beats PCA: ``build_improved_autoencoder(deeper=True)``, trained with its own recipe, ``DEEPER_LR`` and
+``DEEPER_BATCH_SIZE``) or ``--model improved-base`` (its first form, the three changes without the extra depth,
+which notebooks 6 and 7 use: ``build_improved_autoencoder()`` with ``IMPROVED_LR`` and ``IMPROVED_BATCH_SIZE``;
+for any model ``--lr``, ``--batch-size`` and ``--width`` override its recipe),
 ``--loss l1`` or ``--loss ms-ssim+l1`` (scored by MSE, PSNR and SSIM all the same),
 ``--checkpoint-dir DIR`` (each run goes on from its checkpoints there after a stop), and
 ``--test-data DIR2``: an ImageFolder tree never trained on (``benchmarks/carve.py`` cuts one out of the
@@ -62,8 +64,8 @@ from convae_helpers.settings import repository_root
 # name: (builder, peak learning rate, batch size): each model trains with its own recipe unless told otherwise
 MODELS = {
     "article": (build_autoencoder, 1e-3, 64),
-    "improved": (build_improved_autoencoder, IMPROVED_LR, IMPROVED_BATCH_SIZE),
-    "deeper": (partial(build_improved_autoencoder, deeper=True), DEEPER_LR, DEEPER_BATCH_SIZE),
+    "improved": (partial(build_improved_autoencoder, deeper=True), DEEPER_LR, DEEPER_BATCH_SIZE),
+    "improved-base": (build_improved_autoencoder, IMPROVED_LR, IMPROVED_BATCH_SIZE),
 }
 
 
@@ -113,7 +115,7 @@ def main() -> None:
     parser.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
     parser.add_argument("--order", default="cifar", choices=["cifar", "folder"], help="order of the training images")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
-    parser.add_argument("--model", default="article", choices=list(MODELS), help="article, improved, or deeper")
+    parser.add_argument("--model", default="article", choices=list(MODELS), help="article, improved, or improved-base")
     parser.add_argument("--loss", default="mse", choices=list(LOSSES), help="the training loss (scores are always MSE)")
     parser.add_argument("--test-data", default=None, help="an ImageFolder tree never trained on, scored at the end")
     parser.add_argument("--train-images", type=int, default=None, help="train on the first N (pilots; label them)")

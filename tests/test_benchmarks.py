@@ -6,6 +6,7 @@ The scripts run in this process (a subprocess each would import torch again, for
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -43,3 +44,36 @@ def test_the_tables_of_notebooks_6_to_8_come_from_the_shipped_files(monkeypatch,
     assert "| denoiser |" in tables[0].splitlines()[0] and "noisy input" in tables[1]
     assert len(tables[2].splitlines()) == 2 + 10 + 1, "ten normal classes and their mean"
     assert "| pixels |" in tables[3]
+
+
+def test_quality_s_improved_model_is_the_one_that_beats_pca_and_improved_base_its_first_form():
+    from convae_helpers.models import (
+        DEEPER_BATCH_SIZE,
+        DEEPER_LR,
+        IMPROVED_BATCH_SIZE,
+        IMPROVED_LR,
+        build_improved_autoencoder,
+    )
+
+    models = importlib.import_module("quality").MODELS
+    build, lr, batch_size = models["improved"]  # the command: quality.py --model improved
+    assert build(200).config == build_improved_autoencoder(200, deeper=True).config
+    assert (lr, batch_size) == (DEEPER_LR, DEEPER_BATCH_SIZE) == (1e-3, 16)
+    build, lr, batch_size = models["improved-base"]
+    assert build(200).config == build_improved_autoencoder(200).config
+    assert (lr, batch_size) == (IMPROVED_LR, IMPROVED_BATCH_SIZE) == (2e-3, 32)
+
+
+def test_collect_refuses_a_result_of_another_model_in_place_of_the_improved_one(tmp_path, monkeypatch, capsys):
+    run = {"model": "improved-base", "loss": "mse", "runs": {}}
+    for name in ("mse", "base", "improved", "ablation", "rate"):
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    args = ["--losses", "mse", "--improved-base", "base", "--improved", "improved", "--ablation", "ablation"]
+    args = [f"{tmp_path / a}.json" if i % 2 else a for i, a in enumerate(args)]
+    monkeypatch.setattr(sys, "argv", ["collect_notebook5.py", *args, "--rate", str(tmp_path / "rate.json"),
+                                      "--checkpoint", str(tmp_path / "none.pt")])  # fmt: skip
+    with pytest.raises(SystemExit):
+        importlib.import_module("collect_notebook5").main()
+    assert "--improved: expected a result of quality.py --model improved; got --model improved-base's" in (
+        capsys.readouterr().err
+    )
