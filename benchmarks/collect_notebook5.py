@@ -17,9 +17,11 @@ from pathlib import Path
 
 from ablation import VARIANTS
 from common import folder_split
+from quality import MODELS
 
 from convae_helpers import CLASS_NAMES, ConvolutionalAutoencoder
 from convae_helpers.metrics import per_image_mse, psnr
+from convae_helpers.models import count_parameters
 from convae_helpers.settings import repository_root
 
 OUT = repository_root() / "convae_helpers" / "full_runs" / "notebook5.json"
@@ -36,6 +38,23 @@ def settings_of(run: dict) -> str:
         f"{test}; {run['epochs']} epochs, recipe 'project', batch {run['batch_size']}, peak rate {run['lr']:g}, "
         f"seed 0, {run['machine']}"
     )
+
+
+def mismatch(run: dict, option: str) -> str | None:
+    """Why ``run`` is not what ``quality.py --model`` (its ``model``) trains today, or None if it is."""
+    model = run.get("model")
+    if model not in MODELS:
+        return f"{option}: a result of quality.py --model {model!r}, an option this version does not have; run it again"
+    build, lr, batch_size = MODELS[model]
+    for key, found in run["runs"].items():
+        latent = int(key.split("-")[1]) if key.startswith("project-") else None
+        if latent and found["parameters"] != count_parameters(build(latent, run.get("width", 16))):
+            return (f"{option}: its {key} network has {found['parameters']:,} parameters, not those of what "
+                    f"quality.py --model {model} builds today; run it again")  # fmt: skip
+    if (run["lr"], run["batch_size"]) != (lr, batch_size):
+        trained = f"peak rate {run['lr']:g} with batches of {run['batch_size']}"
+        return f"{option}: trained at {trained}, not with the recipe of --model {model}; run it again"
+    return None
 
 
 def shown(run: dict) -> str:
@@ -127,12 +146,16 @@ def main() -> None:
         if run["model"] != model:
             parser.error(f"--{model}: expected a result of quality.py --model {model}; got --model {run['model']}'s")
     read = [json.loads(path.read_text()) for path in args.losses]
+    rate = [json.loads(path.read_text()) for path in args.rate]
+    named = [(base, "--improved-base"), (improved, "--improved"), *((r, "--losses") for r in read)]
+    for run, option in named + [(r, "--rate") for r in rate]:
+        if why := mismatch(run, option):
+            parser.error(why)
     losses = {run["loss"]: trained(run, 200) for run in read}
     article = next(run for run in read if run["loss"] == "mse")
     final = {"PCA, 200 components": pca(base, 200), "the article's model": losses["mse"]}
     final["improved model"] = trained(base, 200)
     final["improved model, deeper"] = trained(improved, 200) | per_image_view(args.checkpoint, improved)
-    rate = [json.loads(path.read_text()) for path in args.rate]
     curves = {"PCA": {}}
     for run in rate:
         sizes = sorted(int(key.split("-")[1]) for key in run["runs"] if key.startswith("project-"))
