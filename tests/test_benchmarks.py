@@ -81,10 +81,11 @@ def test_collect_refuses_a_result_of_another_model_in_place_of_the_improved_one(
 
 def test_collect_refuses_a_result_whose_network_is_not_today_s(tmp_path, monkeypatch, capsys):
     collect = importlib.import_module("collect_notebook5")
-    run = {"model": "improved", "lr": 1e-3, "batch_size": 16, "runs": {"project-200": {"parameters": 1_893_003}}}
+    run = {"model": "improved", "lr": 1e-3, "batch_size": 16, "runs": {"project-200": {"parameters": 1_911_499}}}
     assert collect.mismatch(run, "--improved") is None
-    run["runs"]["project-200"]["parameters"] = 1_879_147  # the deeper model of 2026-11-30
-    assert "--improved: its project-200 network has 1,879,147 parameters" in collect.mismatch(run, "--improved")
-    run["runs"]["project-200"]["parameters"], run["batch_size"] = 1_893_003, 32
+    for earlier in (1_879_147, 1_893_003):  # the deeper models of 2026-11-30 and of the morning of 2026-12-01
+        run["runs"]["project-200"]["parameters"] = earlier
+        assert f"--improved: its project-200 network has {earlier:,} parameters" in collect.mismatch(run, "--improved")
+    run["runs"]["project-200"]["parameters"], run["batch_size"] = 1_911_499, 32
     assert "trained at peak rate 0.001 with batches of 32, not with the recipe of" in collect.mismatch(run, "--rate")
     assert "--model 'deeper', an option this version does not have" in collect.mismatch({"model": "deeper"}, "--rate")

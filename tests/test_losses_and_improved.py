@@ -141,18 +141,19 @@ def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(ten
 def test_the_deeper_variant_moves_depth_to_16x16_and_8x8_and_survives_a_checkpoint(tensors, tmp_path):
     deeper = build_improved_autoencoder(200, deeper=True)
     sizes = [m.conv.in_channels for m in deeper.encoder.modules() if isinstance(m, Residual)]
-    assert sizes == [32, 32, 32, 64, 64], "none at 32x32 (16 maps), three at 16x16 (32 maps), two at 8x8 (64 maps)"
+    assert sizes == [32, 32, 32, 32, 64, 64], "none at 32x32 (16 maps), four at 16x16 (32 maps), two at 8x8 (64 maps)"
     sizes = [m.conv.in_channels for m in deeper.decoder.modules() if isinstance(m, Residual)]
-    assert sizes == [64, 64, 32, 32, 32], "the decoder mirrors the encoder"
+    assert sizes == [64, 64, 32, 32, 32, 32], "the decoder mirrors the encoder"
     conv_32x32, conv_16x16, conv_8x8 = (16 * 16 * 9 + 16), (32 * 32 * 9 + 32), (64 * 64 * 9 + 64)
-    added = 2 * (-conv_32x32 + 2 * conv_16x16 + conv_8x8)
-    assert count_parameters(deeper) - count_parameters(build_improved_autoencoder(200)) == added == 106_208
+    added = 2 * (-conv_32x32 + 3 * conv_16x16 + conv_8x8)
+    assert count_parameters(deeper) - count_parameters(build_improved_autoencoder(200)) == added == 124_704
+    assert count_parameters(deeper) == 1_911_499
     assert deeper(torch.randn(2, 3, 32, 32)).shape == (2, 3, 32, 32)
     model = ConvolutionalAutoencoder(build_improved_autoencoder(8, 4, deeper=True), device="cpu", verbose=False)
     model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
     loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
     x = tensors[2][:4]
-    assert loaded.network.config["decoder"]["layers"] == list(DEEPER_LAYERS) == [0, 3, 2]
+    assert loaded.network.config["decoder"]["layers"] == list(DEEPER_LAYERS) == [0, 4, 2]
     assert torch.equal(loaded.autoencode(x), model.autoencode(x))
 
 
@@ -189,4 +190,4 @@ def test_an_earlier_deeper_checkpoint_is_not_reused_for_today_s_deeper_model(ten
     build = partial(build_improved_autoencoder, deeper=True)
     again = train_or_load(8, tensors, 1, 64, tmp_path, build=lambda n: build(n, 4), lr=1e-3)
     assert "not reusing" in capsys.readouterr().out
-    assert again.network.config["encoder"]["layers"] == [0, 3, 2]
+    assert again.network.config["encoder"]["layers"] == [0, 4, 2]
