@@ -40,16 +40,21 @@ def settings_of(run: dict) -> str:
     )
 
 
+def latents(run: dict) -> list[int]:
+    """The code sizes a quality.py result trained with the project's recipe, smallest first."""
+    return sorted(int(key.split("-")[1]) for key in run["runs"] if key.startswith("project-"))
+
+
 def mismatch(run: dict, option: str) -> str | None:
     """Why ``run`` is not what ``quality.py --model`` (its ``model``) trains today, or None if it is."""
     model = run.get("model")
     if model not in MODELS:
         return f"{option}: a result of quality.py --model {model!r}, an option this version does not have; run it again"
     build, lr, batch_size = MODELS[model]
-    for key, found in run["runs"].items():
-        latent = int(key.split("-")[1]) if key.startswith("project-") else None
-        if latent and found["parameters"] != count_parameters(build(latent, run.get("width", 16))):
-            return (f"{option}: its {key} network has {found['parameters']:,} parameters, not those of what "
+    for latent in latents(run):
+        found = run["runs"][f"project-{latent}"]["parameters"]
+        if found != count_parameters(build(latent, run.get("width", 16))):
+            return (f"{option}: its project-{latent} network has {found:,} parameters, not those of what "
                     f"quality.py --model {model} builds today; run it again")  # fmt: skip
     if (run["lr"], run["batch_size"]) != (lr, batch_size):
         trained = f"peak rate {run['lr']:g} with batches of {run['batch_size']}"
@@ -158,9 +163,8 @@ def main() -> None:
     final["improved model, deeper"] = trained(improved, 200) | per_image_view(args.checkpoint, improved)
     curves = {"PCA": {}}
     for run in rate:
-        sizes = sorted(int(key.split("-")[1]) for key in run["runs"] if key.startswith("project-"))
-        curves[NAMES[run["model"]]] = {size: trained(run, size)["psnr"] for size in sizes}
-        curves["PCA"].update({size: pca(run, size)["psnr"] for size in sizes})
+        curves[NAMES[run["model"]]] = {size: trained(run, size)["psnr"] for size in latents(run)}
+        curves["PCA"].update({size: pca(run, size)["psnr"] for size in latents(run)})
     ablation = json.loads(args.ablation.read_text())
     ablation["runs"] = {name: ablation["runs"][name] for name in VARIANTS if name in ablation["runs"]}  # table order
     results = {
