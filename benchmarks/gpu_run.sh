@@ -1,22 +1,49 @@
 #!/usr/bin/env bash
-# Everything a lent GPU should measure, in one go; each stage writes its own file in $OUT, so a failure or a
-# timeout in one loses nothing else. Needs data/cifar10-train-jpeg.tar.gz (the JPEG copy) and python3 with torch.
-#   OUT=runs/gpu bash benchmarks/gpu_run.sh
+# Everything a lent GPU should measure, in one go, most important first; each stage writes its own file in $OUT
+# and has its own time limit, so a failure or a timeout in one loses nothing else.
+#   OUT=runs/gpu bash benchmarks/gpu_run.sh [TARBALL]        FULL_RUN=0: stages 1-3 only
+#   OUT=runs/gpu STAGES=full bash benchmarks/gpu_run.sh      stage 4 only (the data already unpacked)
+# TARBALL: the CIFAR-10 JPEG copy (default .gpu/cifar10-train-jpeg.tar.gz). Needs python3 with torch; the full
+# run of the notebooks (stage 4) also needs nbclient and ipykernel (on the lent machine: carried wheels).
 set -u
 OUT="${OUT:-runs/gpu}"
+tarball="${1:-.gpu/cifar10-train-jpeg.tar.gz}"
 mkdir -p "$OUT" /tmp/jpeg
-export PYTHONPATH="$PWD" PYTHONUNBUFFERED=1
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 py=python3
+stage() { echo "$(date +%T) $*" >> "$OUT/stages.txt"; }
+
+if [ "${STAGES:-all}" = full ]; then stage "full run only"; else
+# 1. The machine, and the data: 45,000 training and 5,000 validation images, as in the notebooks.
 { nvidia-smi -L; $py -c "import torch, torchvision; print(torch.__version__, torchvision.__version__, torch.cuda.get_device_name())"; } > "$OUT/env.txt" 2>&1
-tar -xzf data/cifar10-train-jpeg.tar.gz -C /tmp/jpeg && $py benchmarks/carve.py /tmp/jpeg/train /tmp/split >> "$OUT/env.txt"
-timeout 60 $py -m pytest tests/test_cuda.py -q -p no:cacheprovider > "$OUT/tests.txt" 2>&1
-timeout 120 $py benchmarks/throughput.py --device cuda --data /tmp/jpeg/train --images 12800 --pairs 3 > "$OUT/throughput.txt" 2>&1
-timeout 60 $py benchmarks/steps.py --device cuda > "$OUT/steps.txt" 2>&1
-q="$py benchmarks/quality.py --device cuda --recipes project"
-timeout 180 $q --data /tmp/jpeg/train --latent 200 1000 --out "$OUT/quality.json" > "$OUT/quality.txt" 2>&1
-# --model improved: notebook 5's final model since 2026-12-01 (the deeper one, batches of 16: twice the steps of
-# the batches of 32 that --model improved-base, the model this line trained before, uses). 230 s: the 200 s given
-# to the (0, 3, 2) layout, scaled by the 1.15x CPU time of (0, 4, 2); neither was measured on a GPU.
-timeout 230 $q --data /tmp/split/train --test-data /tmp/split/test --latent 200 --model improved --out "$OUT/improved.json" >> "$OUT/quality.txt" 2>&1
-timeout 100 $q --data /tmp/split/train --test-data /tmp/split/test --latent 200 --model article --out "$OUT/article_split.json" >> "$OUT/quality.txt" 2>&1
-tail -n 4 "$OUT"/*.txt
+tar -xzf "$tarball" -C /tmp/jpeg && $py benchmarks/carve.py /tmp/jpeg/train /tmp/split >> "$OUT/env.txt" 2>&1
+stage "tests"
+timeout 90 $py -m pytest tests/test_cuda.py -q -p no:cacheprovider > "$OUT/tests.txt" 2>&1
+
+# 2. Ten epochs of notebook 3's model (45,000 training and 5,000 validation images, batch 64), CUDA graphs on.
+stage "ten epochs"
+timeout 75 $py benchmarks/quality.py --device cuda --recipes project --data /tmp/jpeg/train --latent 200 \
+    --out "$OUT/ten_epochs.json" > "$OUT/ten_epochs.txt" 2>&1
+
+# 3. Images per second, side by side in one process: the article's pipeline against train(); then train()
+# without CUDA graphs against train() with them (the default), for each model.
+stage "throughput"
+t="$py benchmarks/throughput.py --device cuda --data /tmp/jpeg/train --images 12800 --pairs 3"
+timeout 60 $t > "$OUT/throughput.txt" 2>&1
+for model in article improved deeper; do
+    timeout 60 $t --model "$model" --against no-cuda-graphs --variant project >> "$OUT/throughput.txt" 2>&1
+done
+[ "${FULL_RUN:-1}" = 1 ] || { tail -n 3 "$OUT"/*.txt; exit 0; }
+fi
+
+# 4. The whole series in full mode, one notebook at a time; the executed notebooks come back in one archive.
+stage "full run"
+for nb in notebooks/0*.ipynb; do
+    name="$(basename "$nb" .ipynb)"
+    timeout "${NOTEBOOK_LIMIT:-150}" $py scripts/full_run.py --dataset /tmp/jpeg/train "$name" >> "$OUT/full_run.txt" 2>&1 \
+        || echo "$name: stopped or failed (exit $?)" >> "$OUT/full_run.txt"
+done
+$py scripts/full_run.py --times >> "$OUT/full_run.txt" 2>&1
+tar -czf "$OUT/executed.tar.gz" notebooks
+stage "done"
+tail -n 3 "$OUT"/*.txt

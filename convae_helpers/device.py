@@ -7,6 +7,7 @@ function per kind of device, so the training loop itself holds none of these dec
 
 from __future__ import annotations
 
+import os
 import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class SpeedSettings:
     amp_dtype: torch.dtype | None
     memory_format: torch.memory_format
     scaler: torch.amp.GradScaler | None
+    cuda_graphs: bool = False  # replay each training step from a CUDA graph (module ``graphs``)
 
     def autocast(self, device: torch.device) -> AbstractContextManager:
         """The context a forward pass runs in: autocast to ``amp_dtype``, or nothing for fp32."""
@@ -62,7 +64,8 @@ class SpeedSettings:
 
     def describe(self) -> str:
         layout = "channels_last, " if self.memory_format == torch.channels_last else ""
-        return f"{layout}{self.amp_dtype or torch.float32}"
+        graphs = ", CUDA graphs" if self.cuda_graphs else ""
+        return f"{layout}{self.amp_dtype or torch.float32}{graphs}"
 
 
 def speed_settings(device: torch.device, precision: str = "auto", channels_last: bool | None = None) -> SpeedSettings:
@@ -90,16 +93,18 @@ def _cpu_settings(precision: str, channels_last: bool | None) -> SpeedSettings:
 
 
 def _cuda_settings(device: torch.device, precision: str, channels_last: bool | None) -> SpeedSettings:
-    """CUDA: fp32 and the default layout unless asked; bf16 autocast, or fp16 with a loss scaler, on request.
+    """CUDA: fp32, the default layout and CUDA graphs unless asked; bf16 autocast, or fp16 with a loss scaler.
 
     Measured on an H200 (docs/performance.md): at this model's size and batch 64 the GPU waits on kernel
     launches, and autocast's casts and channels_last's conversions add kernels, so each alone made training
-    slower; without both, ``train()`` ran 1.14x the article's pipeline, against 0.84x with them.
+    slower; without both, ``train()`` ran 1.14x the article's pipeline, against 0.84x with them. CUDA graphs
+    (fp32 only; ``CONVAE_CUDA_GRAPHS=0`` turns them off) replay a whole step with one launch.
     """
     torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
     dtype = AUTOCAST_DTYPES.get(precision)
     scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None  # small fp16 gradients survive
-    return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, scaler)
+    graphs = dtype is None and os.environ.get("CONVAE_CUDA_GRAPHS", "1") != "0"
+    return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, scaler, graphs)
 
 
 def cpu_has_native_bf16() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from . import checkpoints
 from .batches import Corrupt, Pipeline, epoch_order, make_pipeline
 from .checks import check_choice, check_code, check_image_batch, check_positive_int, describe
 from .device import SpeedSettings, describe_device, pick_device, speed_settings
+from .graphs import GraphedStep, graphs_possible, train_epoch_graphed
 from .loop import NonFiniteLoss, evaluate, reconstruction_grid, stop_after_batch, train_epoch, warmup_hold_cooldown
 from .models import Autoencoder, configure_adam, init_weights
 
@@ -67,6 +68,7 @@ class _Run:
     shuffle: bool
     checkpoints: Path | None
     progress: bool
+    graphed: GraphedStep | None = None  # the step as CUDA graphs (module ``graphs``), where they can run
 
 
 def _check_arguments(
@@ -133,7 +135,6 @@ class ConvolutionalAutoencoder:
         """The colour channels the network was built for (3, or 1 for grayscale)."""
         return self.network.encoder.config["in_channels"]
 
-    # ------------------------------------------------------------------ training
     def train(
         self, loss_function: Callable, epochs: int, batch_size: int, training_set: Any, validation_set: Any,
         test_set: Any, *, recipe: str = "project", pipeline: str = "fast", seed: int = 0,
@@ -189,7 +190,10 @@ class ConvolutionalAutoencoder:
         )  # fmt: skip
         losses: list[torch.Tensor] = []
         try:
-            train_epoch(run.net, batches, run.loss_function, self.optimizer, losses, run.speed, run.scheduler, stop)
+            if run.graphed is not None:
+                train_epoch_graphed(run.graphed, batches, losses, run.scheduler, stop)
+            else:
+                train_epoch(run.net, batches, run.loss_function, self.optimizer, losses, run.speed, run.scheduler, stop)
         finally:  # the batches trained are in the weights, so they go into the log, stopped or not
             batches.close()
             self.log_dict["training_loss_per_batch"].extend(torch.stack(losses).tolist() if losses else [])
@@ -286,10 +290,12 @@ class ConvolutionalAutoencoder:
         for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
         self.network.to(memory_format=speed.memory_format)
+        speed = replace(speed, cuda_graphs=graphs_possible(self.optimizer, speed, pipeline == "fast" and not compile))
         return _Run(
             loss_function, torch.compile(self.network) if compile and pipeline == "fast" else self.network, data,
             speed, self._schedule(recipe, epochs * steps - self.batches_done), corrupt, batch_size, steps, seed,
             recipe == "project", Path(checkpoint_dir) if checkpoint_dir is not None else None, progress,
+            GraphedStep(self.network, loss_function, self.optimizer) if speed.cuda_graphs else None,
         )  # fmt: skip
 
     def _check_same_epoch(self, settings: dict[str, Any]) -> None:
@@ -314,7 +320,6 @@ class ConvolutionalAutoencoder:
             return None
         return torch.optim.lr_scheduler.LambdaLR(self.optimizer, warmup_hold_cooldown(total_steps))
 
-    # ------------------------------------------------------------------ using the model
     def _run(self, part: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
         self.network.eval()
         with torch.inference_mode():
@@ -332,7 +337,6 @@ class ConvolutionalAutoencoder:
         """Images (N, C, 32, 32) decoded from bottleneck vectors ``z`` of shape (N, latent_dim)."""
         return self._run(self.network.decoder, check_code(z, self.network.decoder.config["latent_dim"]))
 
-    # ------------------------------------------------------------------ checkpoints
     def save(self, path: str | Path) -> Path:
         """Write network, optimizer state, log and progress to ``path`` atomically (see ``checkpoints``)."""
         return checkpoints.save_model(self, path)

@@ -1,12 +1,14 @@
-"""The CUDA path: mixed precision, fused Adam, data on the GPU, stop and resume. Skipped without a GPU."""
+"""The CUDA path: mixed precision, fused Adam, CUDA graphs, data on the GPU, stop and resume. Skipped without a GPU."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers import ConvolutionalAutoencoder, TrainingDivergedError, build_autoencoder
 from convae_helpers.checkpoints import data_fingerprint
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -25,3 +27,49 @@ def test_training_on_the_gpu_in_every_precision(tensors, tmp_path, precision):
 
 def test_the_fingerprint_of_a_gpu_tensor_equals_that_of_its_cpu_copy(tensors):
     assert data_fingerprint(tensors[0].cuda()) == data_fingerprint(tensors[0])
+
+
+def _train(tensors, monkeypatch, graphs=True, epochs=2, loss_function=None, model=None, **options):
+    monkeypatch.setenv("CONVAE_CUDA_GRAPHS", "1" if graphs else "0")
+    model = model or ConvolutionalAutoencoder(build_autoencoder(200), device="cuda")
+    log = model.train(loss_function or nn.MSELoss(), epochs, 64, *tensors, progress=False, **options)
+    return model, log
+
+
+def test_cuda_graphs_train_as_the_eager_loop_does(tensors, monkeypatch, capsys):
+    _, log = _train(tensors, monkeypatch)
+    assert "CUDA graphs)" in capsys.readouterr().out
+    _, eager_log = _train(tensors, monkeypatch, graphs=False)
+    assert "CUDA graphs" not in capsys.readouterr().out
+    steps = len(log["training_loss_per_batch"])
+    assert steps == len(eager_log["training_loss_per_batch"]) == 2 * -(-len(tensors[0]) // 64)  # a smaller last batch
+    # The same maths from the same weights: equal up to the rounding of cuDNN's algorithm choices.
+    first = torch.tensor([log["training_loss_per_batch"][0], eager_log["training_loss_per_batch"][0]])
+    assert torch.allclose(first[0], first[1], rtol=1e-4), "the recording's warm-up steps changed the weights"
+    ours, theirs = (torch.tensor(x["validation_loss_per_epoch"]) for x in (log, eager_log))
+    assert torch.allclose(ours, theirs, rtol=2e-2), (ours, theirs)
+    assert ours[-1] < ours[0]
+
+
+def test_cuda_graphs_leave_plain_numbers_for_checkpoints_and_resume(tensors, tmp_path, monkeypatch):
+    model, _ = _train(tensors, monkeypatch, epochs=1, checkpoint_dir=tmp_path)
+    assert all(isinstance(group["lr"], float) for group in model.optimizer.param_groups)
+    again = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", device="cuda", verbose=False)
+    _, log = _train(tensors, monkeypatch, epochs=1, model=again)
+    assert again.epochs_trained == 2 and len(log["validation_loss_per_epoch"]) == 2
+    assert all(torch.isfinite(p).all() for p in again.network.parameters())
+
+
+def test_a_non_finite_loss_stops_cuda_graph_training_with_finite_weights(tensors, monkeypatch):
+    calls = torch.zeros((), device="cuda")
+
+    def poisoned(outputs, targets):  # NaN from the 9th step on, counted on the GPU so that replays count too
+        calls.add_(1)
+        loss = nn.functional.mse_loss(outputs, targets)
+        return loss * torch.where(calls > 8, float("nan"), 1.0)
+
+    model = ConvolutionalAutoencoder(build_autoencoder(200), device="cuda", verbose=False)
+    with pytest.raises(TrainingDivergedError) as error:
+        _train(tensors, monkeypatch, epochs=3, loss_function=poisoned, model=model)
+    assert all(torch.isfinite(p).all() for p in model.network.parameters()), "Adam must skip the NaN batches"
+    assert any(math.isnan(v) for v in error.value.log["training_loss_per_batch"])

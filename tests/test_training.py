@@ -206,3 +206,24 @@ def test_the_cuda_defaults_are_those_measured_fastest_on_a_gpu():
     fp16 = speed_settings(torch.device("cuda"), "fp16")
     assert fp16.amp_dtype == torch.float16 and fp16.scaler is not None
     assert speed_settings(torch.device("cpu")).memory_format == torch.channels_last
+
+
+def test_cuda_graphs_are_a_cuda_default_only_and_the_cpu_trains_with_the_plain_loop(tensors, monkeypatch):
+    """The CUDA-graph path (module graphs) never runs on a CPU: there train() is loop.train_epoch, step for step."""
+    from convae_helpers.device import speed_settings
+    from convae_helpers.loop import train_epoch
+    from convae_helpers.models import configure_adam, init_weights
+
+    assert speed_settings(torch.device("cuda")).cuda_graphs and not speed_settings(torch.device("cpu")).cuda_graphs
+    assert not speed_settings(torch.device("cuda"), "bf16").cuda_graphs
+    monkeypatch.setenv("CONVAE_CUDA_GRAPHS", "0")
+    assert not speed_settings(torch.device("cuda")).cuda_graphs
+    train_x = tensors[0][:128]
+    model = ConvolutionalAutoencoder(build_autoencoder(8, out_channels=4), device="cpu", verbose=False)
+    log = model.train(nn.MSELoss(), 1, 32, train_x, tensors[1][:32], tensors[2], recipe="article", progress=False)
+    network = build_autoencoder(8, out_channels=4)
+    torch.manual_seed(0)  # as train() does: seed, then the article's initialisation
+    network.apply(init_weights)
+    losses = train_epoch(network, [(b, b) for b in train_x.split(32)], nn.MSELoss(), configure_adam(network, 1e-3), [])
+    # The trainer's channels_last layout on the CPU may round differently, nothing more.
+    assert torch.allclose(torch.tensor(log["training_loss_per_batch"]), torch.stack(losses), rtol=1e-5, atol=0)
