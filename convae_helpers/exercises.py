@@ -11,6 +11,7 @@ repository's ``solutions/`` folder, for teachers to hand out after class.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,29 +30,66 @@ class Exercise:
     tolerance: float = 0.0  # for numbers: how far off still counts as right (relative)
 
 
+def _parameters(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def _wide_encoder() -> int:
+    from .models import Encoder
+
+    return _parameters(Encoder(out_channels=32, latent_dim=200))
+
+
 def _psnr_of_pca(pca: Any, images: torch.Tensor, k: int = 50) -> float:
     from .metrics import psnr, reconstruction_mse
 
     return psnr(reconstruction_mse(lambda x: pca.reconstruct(x, k), images))
 
 
-def _best_loss() -> str:
+def _transformed_shape() -> tuple:
+    import numpy as np
+
+    from .data import article_transform
+
+    return tuple(article_transform()(np.zeros((32, 32, 3), np.uint8)).shape)
+
+
+def _dead_units(model: Any, images: torch.Tensor) -> int:
+    codes = torch.cat([model.encode(batch) for batch in images.split(500)])
+    return int((codes == 0).all(dim=0).sum())
+
+
+def _pca_lead_at_1000() -> float:
     from .settings import full_run
 
-    runs = full_run("notebook5")["losses"]["runs"]
-    return max(runs, key=lambda loss: runs[loss]["test_psnr"])
+    curves = full_run("notebook5")["rate_distortion"]["psnr"]
+    return curves["PCA"]["1000"] - curves["improved model, deeper"]["1000"]
 
 
-def _margin_over_pca() -> float:
-    from .settings import full_run
+def _auroc(scores: list[float], is_anomaly: list[bool]) -> float:
+    from .anomaly import auroc
 
-    runs = full_run("notebook5")["improved"]["runs"]
-    return runs["improved model, deeper"]["test_psnr"] - runs["PCA, 200 components"]["test_psnr"]
+    return auroc(torch.tensor(scores), torch.tensor(is_anomaly))
+
+
+def _truck_auroc(model: Any, images: torch.Tensor, is_anomaly: torch.Tensor, normal_class: str) -> float | None:
+    from .anomaly import auroc
+    from .metrics import per_image_mse
+
+    if normal_class != "truck":  # the answer for another class is no answer to this exercise
+        return None
+    return auroc(per_image_mse(model.autoencode, images), is_anomaly)
+
+
+def _precision_at_1(codes: torch.Tensor, labels: torch.Tensor) -> float:
+    from .latent import retrieval_precision
+
+    return retrieval_precision(codes, labels, k=1)
 
 
 EXERCISES: dict[str, Exercise] = {
     "01.1": Exercise(
-        "The shape of one image after article_transform(), as a tuple.", lambda: (3, 32, 32),
+        "The shape of one image after article_transform(), as a tuple.", _transformed_shape,
         "Files store height, width, channels; PyTorch's convolutions want another order. What does ToTensor do?",
     ),
     "01.2": Exercise(
@@ -60,25 +98,30 @@ EXERCISES: dict[str, Exercise] = {
         1e-3,
     ),
     "02.1": Exercise(
-        "The shape of build_autoencoder(1000).encoder(x) for a batch x of 8 images.", lambda: (8, 1000),
-        "Follow the encoder to its very end: what comes after the last convolution, and how many numbers leave it?",
+        "The parameters of the article's encoder made twice as wide (c=32), at bottleneck 200.", _wide_encoder,
+        "Each convolution's weights grow about four times (twice the maps in, twice out), and the linear layer's "
+        "input doubles with the maps it flattens: 4c·8·8 values.",
     ),
     "02.2": Exercise(
-        "The number of parameters of the encoder's linear layer at bottleneck 200.", lambda: 4096 * 200 + 200,
-        "A linear layer from n to m numbers has a weight for every pair, and one more number per output.",
+        "The parameters of the encoder's linear layer once the second stride-2 convolution has stride 1.",
+        lambda: _parameters(torch.nn.Linear(4 * 16 * 16 * 16, 200)),
+        "With stride 1 the maps stay 16×16: the linear layer now receives 64 maps of 16×16; count one weight per "
+        "input and output pair, plus one bias per output.",
     ),
     "03.1": Exercise(
-        "The batches in one epoch of 50,000 images with batch_size=64.", lambda: math.ceil(50_000 / 64),
-        "50,000 is not a multiple of 64: the images left over still form a batch of their own.",
+        "The optimizer steps of one epoch of the subset with batch_size=32.",
+        lambda images: math.ceil(len(images) / 32),
+        "One step per batch, and a last, smaller batch still makes a step: divide and round up.",
     ),
     "03.2": Exercise(
         "The PSNR in dB of a validation MSE of 0.01 on images in [-1, 1].", lambda: 10 * math.log10(4 / 0.01),
         "PSNR = 10·log10(peak² / MSE), and the peak is the range of the values, from -1 to 1.", 1e-3,
     ),
     "04.1": Exercise(
-        "How many times fewer numbers a code of 1000 holds than a 32x32 colour image.", lambda: 3 * 32 * 32 / 1000,
-        "Count the numbers in one image (three channels of 32 by 32), then divide the larger count by the smaller.",
-        1e-3,
+        "The first epoch after which bottleneck 1000's validation MSE lies below PCA-200's (0: never).",
+        lambda log, level: next((i + 1 for i, v in enumerate(log["validation_loss_per_epoch"]) if v < level), 0),
+        "Follow the bottleneck-1000 curve from the left and stop at the first point below the dashed PCA-200 "
+        "level; the epochs are counted from 1.",
     ),
     "04.2": Exercise(
         "The validation PSNR of PCA with 50 components: change the code size and measure.", _psnr_of_pca,
@@ -86,15 +129,18 @@ EXERCISES: dict[str, Exercise] = {
         "images, then turn the MSE into dB with psnr().", 1e-3,
     ),
     "05.1": Exercise(
-        "The loss (mse, l1 or ms-ssim+l1) whose model scored the best test PSNR in the full run.", _best_loss,
-        "Read the full-run table's test PSNR column, not the training loss: a loss can win its own score only.",
+        "How many of the 200 code values of the article's model are zero for every validation image.", _dead_units,
+        "A ReLU on the code turns every negative value into 0; a unit whose value is 0 for every image is dead. "
+        "Encode the images with model.encode, then look for columns that are all zero.",
     ),
     "05.2": Exercise(
-        "By how many dB the deeper improved model beats PCA-200 on the test folder in the full run.", _margin_over_pca,
-        "Subtract PCA's test PSNR from the deeper model's, both from the full-run table; mind the sign.", 0.02,
+        "By how many dB PCA beats the deeper improved model at code size 1000, read off the rate-distortion figure.",
+        _pca_lead_at_1000,
+        "Find code size 1000 on the horizontal axis, then read the PCA curve and the deeper model's curve there "
+        "and subtract; within a dB is right.", 0.06,
     ),
     "06.1": Exercise(
-        "The standard deviation of GaussianNoise(0.1) on [-1, 1] images, before clipping.", lambda: 0.2,
+        "The standard deviation of GaussianNoise(0.1) on [-1, 1] images, before clipping.", lambda: 2 * 0.1,
         "σ is stated on the [0, 1] scale. How much wider is the range from -1 to 1?", 0.01,
     ),
     "06.2": Exercise(
@@ -103,30 +149,39 @@ EXERCISES: dict[str, Exercise] = {
         "The MSE of noise alone is its variance: the square of its standard deviation on the [-1, 1] scale.", 1e-3,
     ),
     "07.1": Exercise(
-        "The AUROC of a score that puts every anomaly below every normal image.", lambda: 0.0,
-        "AUROC is the chance that a random anomaly scores higher than a random normal image.", 1e-9,
+        "The autoencoder's AUROC with truck as the normal class, measured.", _truck_auroc,
+        "Set normal_class = \"truck\" in the data cell, run the cells again down to the ROC figure (the model trains "
+        "anew), and read the autoencoder's AUROC from its table.", 1e-3,
     ),
     "07.2": Exercise(
         "The AUROC of scores [0.1, 0.3, 0.35, 0.8] for images that are [normal, anomaly, normal, anomaly].",
-        lambda: 0.75, "Pair every anomaly with every normal image: in what share of the pairs is the anomaly's score "
-        "higher?", 1e-9,
-    ),  # fmt: skip
+        lambda: _auroc([0.1, 0.3, 0.35, 0.8], [False, True, False, True]),
+        "Pair every anomaly with every normal image: in what share of the pairs is the anomaly's score higher?", 1e-9,
+    ),
     "08.1": Exercise(
-        "The midpoint of the pixel blend of images a and b (a tensor like a).", lambda a, b: (a + b) / 2,
-        "A blend weights both images; at the midpoint both weigh the same, and the weights add up to one.", 1e-5,
+        "The precision@1 of the bottleneck-200 codes, measured with k=1.", _precision_at_1,
+        "Run retrieval_precision(codes[200], labels, k=1): with k=1 only the single nearest image counts.", 1e-6,
     ),
     "08.2": Exercise(
-        "The precision@10 a random guess scores with four classes of equal size.", lambda: 0.25,
+        "The precision@10 a random guess scores with four classes of equal size.", lambda: 1 / 4,
         "A random neighbour has the query's class as often as that class occurs among all the images.", 1e-6,
     ),
 }
 
 
 def _plain(answer: Any) -> Any:
-    """A one-number tensor or NumPy number as a Python number, so that a computed answer counts like a typed one."""
-    if hasattr(answer, "item") and getattr(answer, "ndim", None) == 0:
+    """A one-number tensor or array (of any shape) or a NumPy number as a Python number, as if typed."""
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        return answer.item()
+    if hasattr(answer, "item") and getattr(answer, "size", None) == 1:  # NumPy arrays and numbers
         return answer.item()
     return answer
+
+
+def _name(text: str) -> str:
+    """A loss's name as the checks compare it: "MSELoss", "nn.MSELoss()" and " mse " are all "mse"."""
+    text = text.strip().lower().replace(" ", "").replace("_", "").removeprefix("torch.").removeprefix("nn.")
+    return text.removesuffix("()").removesuffix("loss")
 
 
 def _matches(answer: Any, expected: Any, tolerance: float) -> bool:
@@ -141,23 +196,45 @@ def _matches(answer: Any, expected: Any, tolerance: float) -> bool:
     if isinstance(expected, tuple) and isinstance(answer, (tuple, list, torch.Size)):
         return tuple(answer) == expected
     if isinstance(expected, str) and isinstance(answer, str):
-        return answer.strip().lower() == expected
+        return _name(answer) == _name(expected)
     return type(answer) is type(expected) and answer == expected
 
 
-def check(exercise: str, answer: Any, **context: Any) -> bool:
-    """Print whether ``answer`` to ``exercise`` (e.g. "03.2") is right, with a hint if not; return True if right."""
+class Verdict(int):
+    """True or False, as ``check`` returns it, that a notebook cell does not echo under the check's message."""
+
+    def __repr__(self) -> str:
+        return repr(bool(self))
+
+    def _ipython_display_(self) -> None:  # the message printed above says it all
+        pass
+
+
+def _missing(task: Exercise, context: dict[str, Any]) -> list[str]:
+    """The keyword arguments the check of ``task`` needs and was not given."""
+    parameters = inspect.signature(task.expected).parameters.values()
+    return [p.name for p in parameters if p.default is p.empty and p.name not in context]
+
+
+def check(exercise: str, answer: Any, **context: Any) -> Verdict:
+    """Print whether ``answer`` to ``exercise`` (e.g. "03.2") is right, with a hint if not; true if right."""
     if exercise not in EXERCISES:
         print(f"No exercise {exercise!r}; the exercises are {', '.join(EXERCISES)}.")
-        return False
+        return Verdict(False)
     task = EXERCISES[exercise]
     if answer is ...:
         print(f"Exercise {exercise} is not answered yet: replace ... with your answer and run the cell again.")
-        return False
+        return Verdict(False)
+    missing = _missing(task, context)
+    if missing:
+        names = ", ".join(f"{name}=..." for name in missing)
+        print(f"Exercise {exercise} is checked against your own objects: pass {names} too, as the exercise's cell "
+              f"does: check({exercise!r}, answer, {names}).")  # fmt: skip
+        return Verdict(False)
     try:
         right = _matches(answer, task.expected(**context), task.tolerance)
     except Exception as error:  # a check never stops the notebook
         print(f"Exercise {exercise}: the answer could not be checked ({type(error).__name__}: {error}).")
-        return False
+        return Verdict(False)
     print(f"Exercise {exercise}: right." if right else f"Exercise {exercise}: not yet. Hint: {task.hint}")
-    return right
+    return Verdict(right)
