@@ -80,6 +80,21 @@ def map_2d(codes: torch.Tensor) -> torch.Tensor:
     return centred @ directions[:2].T
 
 
+def tsne_2d(codes: torch.Tensor, seed: int = 0, iterations: int = 1000) -> torch.Tensor:
+    """The codes laid out in 2-D by t-SNE (scikit-learn): near codes stay near, far ones are pushed apart; (N, 2).
+
+    Unlike ``map_2d``'s two straight directions, t-SNE bends the space to keep each code's neighbours around it,
+    so clusters show; distances between clusters and their sizes mean little. About a minute for 2,000 codes on
+    one CPU core; ``iterations`` (250 at least) trades the layout's polish for time.
+    """
+    from sklearn.manifold import TSNE
+
+    perplexity = min(30.0, (len(codes) - 1) / 3)  # scikit-learn needs fewer neighbours than points
+    tsne = TSNE(2, perplexity=perplexity, init="pca", random_state=seed, max_iter=iterations)
+    layout = tsne.fit_transform(codes.float().numpy())
+    return torch.from_numpy(layout).float()
+
+
 def random_codes(codes: torch.Tensor, n: int, seed: int = 0) -> dict[str, torch.Tensor]:
     """``n`` codes drawn two ways: from N(0, 1), and from a Gaussian with the real codes' mean and spread."""
     generator = torch.Generator().manual_seed(seed)

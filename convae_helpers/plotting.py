@@ -19,6 +19,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .diagram import layer_shapes as layer_shapes  # the architecture diagram has a module of its own
+from .diagram import plot_architecture as plot_architecture
 from .loop import image_grid
 from .loop import reconstruction_grid as reconstruction_grid  # the trainer draws these grids too; defined there
 
@@ -223,107 +225,53 @@ def plot_roc(
 
 
 def plot_map(
-    points: torch.Tensor, labels: Sequence[int], classes: Sequence[str], title: str = "",
-    save_to: str | Path | None = None,
+    maps: Mapping[str, torch.Tensor], labels: Sequence[int], classes: Sequence[str], title: str = "",
+    images: torch.Tensor | None = None, thumbnails: int = 0, save_to: str | Path | None = None,
 ) -> Figure:  # fmt: skip
-    """A 2-D map of points (N, 2), e.g. codes projected by ``latent.map_2d``, coloured by class."""
+    """2-D maps of the same points (N, 2), side by side (e.g. ``latent.map_2d`` and ``latent.tsne_2d``), by class.
+
+    With ``images`` (N, C, 32, 32), ``thumbnails`` of them, evenly spread, are drawn at their points.
+    """
     labels = np.asarray(labels)
     with sns.axes_style("white"):
-        figure, axis = plt.subplots(figsize=(6, 5))
-        for k, name in enumerate(classes):
-            chosen = labels == k
-            if chosen.any():
-                axis.scatter(*points[chosen].T.numpy(), s=4, alpha=0.6, color=f"C{k % 10}", label=name)
-        axis.set(xlabel="first direction", ylabel="second direction", title=title)
-        axis.legend(markerscale=3, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+        figure, axes = plt.subplots(1, len(maps), figsize=(5.5 * len(maps) + 1.5, 5.5), squeeze=False)
+        for axis, (name, points) in zip(axes[0], maps.items()):
+            for k, label in enumerate(classes):
+                chosen = labels == k
+                if chosen.any():
+                    axis.scatter(*points[chosen].T.numpy(), s=4, alpha=0.5, color=f"C{k % 10}", label=label)
+            if images is not None and thumbnails:
+                _thumbnails(axis, points, images, labels, thumbnails)
+            axis.set(title=name, xticks=[], yticks=[])
+        axes[0, -1].legend(markerscale=4, fontsize=9, loc="center left", bbox_to_anchor=(1, 0.5))
+        figure.suptitle(title)
     return _finish(figure, save_to)
 
 
-# Colour and legend label of each kind of layer in the architecture diagram.
-LAYER_KINDS = {
-    "input": ("#bbbbbb", "image"),
-    "conv": ("#4c72b0", "3×3 convolution"),
-    "down": ("#1f3f7a", "3×3 convolution, stride 2 (halves the size)"),
-    "linear": ("#dd8452", "linear layer (its output is the code, or the decoder's 4,096 values)"),
-    "up": ("#2a7a3f", "transposed convolution, stride 2 (doubles the size)"),
-    "convT": ("#55a868", "transposed convolution"),
-    "residual": ("#8172b3", "layer with a skip connection (notebook 5)"),
-}
+def _thumbnails(axis: Any, points: torch.Tensor, images: torch.Tensor, labels: np.ndarray, n: int) -> None:
+    """Draw ``n`` of the images, evenly spread, at their points, framed in their class's colour."""
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    for i in torch.linspace(0, len(points) - 1, min(n, len(points))).long().tolist():
+        picture = ((images[i].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()
+        box = OffsetImage(picture, zoom=0.8, interpolation="nearest")
+        frame = dict(edgecolor=f"C{int(labels[i]) % 10}", linewidth=1.5)
+        axis.add_artist(AnnotationBbox(box, points[i].tolist(), frameon=True, pad=0.1, bboxprops=frame))
 
 
-def layer_shapes(model: torch.nn.Module, x: torch.Tensor) -> list[tuple[str, tuple[int, ...]]]:
-    """The kind (a key of ``LAYER_KINDS``) and output shape, batch left out, of every layer that ``x`` goes through."""
-    residuals = [name for name, m in model.named_modules() if type(m).__name__ == "Residual"]
-    layers, handles = [("input", tuple(x.shape[1:]))], []
-
-    def kind(module: torch.nn.Module) -> str:
-        if type(module).__name__ == "Residual":
-            return "residual"
-        if isinstance(module, torch.nn.Linear):
-            return "linear"
-        stride = module.stride[0]
-        if isinstance(module, torch.nn.ConvTranspose2d):
-            return "up" if stride > 1 else "convT"
-        return "down" if stride > 1 else "conv"
-
-    for name, module in model.named_modules():
-        inside = any(name.startswith(r + ".") for r in residuals)
-        wanted = isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)) or name in residuals
-        if wanted and not inside and not name.endswith("skip"):
-            hook = lambda m, i, out, k=kind(module): layers.append((k, tuple(out.shape[1:])))  # noqa: E731
-            handles.append(module.register_forward_hook(hook))
-    try:
-        with torch.no_grad():
-            model.eval()(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return layers
-
-
-def _draw_layers(axis: Any, layers: list[tuple[str, tuple[int, ...]]]) -> None:
-    """One block per layer, left to right: height follows the maps' side (or a vector's length), width the channels."""
-    x, code_at = 0.0, None
-    for kind, shape in layers:
-        if kind == "linear" and code_at is None:  # the encoder's linear layer makes the code
-            code_at = x
-        if len(shape) == 3:  # maps (C, H, W)
-            width, height, label = 0.25 * math.sqrt(shape[0]), 0.1 * shape[1], "×".join(map(str, shape))
-        else:  # a vector: the code, or the values around it
-            width, height, label = 0.35, math.sqrt(shape[0]) / 20, f"{shape[0]:,}"
-        axis.add_patch(plt.Rectangle((x, -height / 2), width, height, color=LAYER_KINDS[kind][0]))
-        axis.text(x + width / 2, -1.9, label, rotation=90, ha="center", va="top", fontsize=7)
-        x += width + 0.3
-    if code_at is not None:
-        axis.text(code_at / 2, 1.7, "encoder", ha="center", fontsize=9)
-        axis.text(code_at + 0.17, 1.7, "code", ha="center", fontsize=9, weight="bold")
-        axis.text((code_at + x) / 2, 1.7, "decoder", ha="center", fontsize=9)
-    axis.set_xlim(-0.3, x)
-    axis.set_ylim(-4.6, 1.9)
-    axis.axis("off")
-
-
-def plot_architecture(
-    models: torch.nn.Module | Mapping[str, torch.nn.Module], title: str = "", save_to: str | Path | None = None
+def plot_labelled_rows(
+    rows: Mapping[str, tuple[torch.Tensor, Sequence[str]]], title: str = "", save_to: str | Path | None = None
 ) -> Figure:
-    """The architecture diagram: each layer a block sized by its output's shape, labelled with it (C×H×W, or a length).
-
-    ``models``: one autoencoder, or several by name (one row each, e.g. bottleneck 200 against 1000).
-    """
-    models = models if isinstance(models, Mapping) else {"": models}
-    x = torch.zeros(1, 3, 32, 32)
-    figure, axes = plt.subplots(len(models), 1, figsize=(11, 2.6 * len(models)), squeeze=False)
-    kinds_seen: set[str] = set()
-    for axis, (name, model) in zip(axes[:, 0], models.items()):
-        layers = layer_shapes(model, x)
-        kinds_seen.update(kind for kind, _ in layers)
-        _draw_layers(axis, layers)
-        axis.set_title(name, loc="left", fontsize=10)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=color) for k, (color, _) in LAYER_KINDS.items() if k in kinds_seen]
-    labels = [label for k, (_, label) in LAYER_KINDS.items() if k in kinds_seen]
-    figure.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    """Rows of images (N, C, 32, 32) in [-1, 1], each image captioned (e.g. with its class), each row named."""
+    columns = max(len(images) for images, _ in rows.values())
+    figure, axes = plt.subplots(len(rows), columns, figsize=(1.3 * columns + 1.5, 1.55 * len(rows)), squeeze=False)
+    for r, (name, (images, captions)) in enumerate(rows.items()):
+        for c, axis in enumerate(axes[r]):
+            axis.axis("off")
+            if c < len(images):
+                picture = ((images[c].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()
+                axis.imshow(picture, interpolation="nearest")
+                axis.set_title(captions[c], fontsize=8, pad=2)
+        axes[r, 0].text(-0.15, 0.5, name, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=9)
     figure.suptitle(title)
-    figure.tight_layout(rect=(0, 0.12 if len(models) == 1 else 0.15, 1, 1))
-    if save_to is not None:
-        _finish(figure, save_to)
-    return figure
+    return _finish(figure, save_to)

@@ -130,3 +130,31 @@ def test_images_are_drawn_pixel_for_pixel(tensors, offline_train):
     for figure in figures:
         shown = [image for axis in figure.axes for image in axis.get_images()]
         assert shown and all(image.get_interpolation() == "nearest" for image in shown)
+
+
+def test_the_architecture_diagram_follows_the_model_it_is_given():
+    from convae_helpers.diagram import layer_shapes, plot_architecture
+    from convae_helpers.models import build_improved_autoencoder
+
+    x = torch.zeros(1, 3, 32, 32)
+    article = layer_shapes(build_autoencoder(200), x)
+    assert [kind for kind, _ in article] == ["input", "conv", "conv", "down", "conv", "down", "conv", "linear",
+                                             "linear", "convT", "up", "convT", "up", "convT", "convT"]  # fmt: skip
+    assert article[7] == ("linear", (200,)) and article[-1] == ("convT", (3, 32, 32))
+    assert layer_shapes(build_autoencoder(1000), x)[7] == ("linear", (1000,))
+    deeper = layer_shapes(build_improved_autoencoder(200, deeper=True), x)
+    assert sum(kind == "residual" for kind, _ in deeper) == 12, "(0, 4, 2) in each half"
+    figure = plot_architecture({"200": build_autoencoder(200), "deeper": build_improved_autoencoder(200, deeper=True)})
+    assert [len(axis.patches) for axis in figure.axes] == [len(article), len(deeper)], "one block per layer"
+
+
+def test_labelled_rows_caption_every_image_and_tsne_keeps_one_point_per_code():
+    from convae_helpers.latent import tsne_2d
+    from convae_helpers.plotting import plot_labelled_rows
+
+    images = torch.zeros(4, 3, 32, 32)
+    figure = plot_labelled_rows({"one": (images, list("abcd")), "two": (images[:2], ["e", "f"])})
+    assert [axis.get_title() for axis in figure.axes] == list("abcd") + ["e", "f", "", ""]
+    codes = torch.randn(40, 8)
+    layout = tsne_2d(codes, iterations=250)
+    assert layout.shape == (40, 2) and torch.equal(layout, tsne_2d(codes, iterations=250)), "seeded: repeatable"

@@ -225,10 +225,14 @@ def test_the_new_figures_draw():
     scores, is_anomaly = torch.rand(50), torch.arange(50) % 2
     figures = [
         plot_roc({"random": roc_curve(scores, is_anomaly)}),
-        plot_map(torch.randn(40, 2), [i % 3 for i in range(40)], ["a", "b", "c"]),
         plot_lines({"noisy": {0.1: 20.0, 0.2: 14.0}}, "sigma", "PSNR (dB)"),
     ]
     assert all(len(f.axes) == 1 for f in figures) and len(figures[0].axes[0].lines) == 2
+    points, images = torch.randn(40, 2), torch.rand(40, 3, 32, 32) * 2 - 1
+    maps = plot_map({"a": points, "b": points * 2}, [i % 3 for i in range(40)], ["x", "y", "z"], images=images,
+                    thumbnails=5)  # fmt: skip
+    assert len(maps.axes) == 2 and len(maps.axes[1].artists) == 5, "two panels, five thumbnails on each"
+    assert [t.get_text() for t in maps.axes[1].get_legend().get_texts()] == ["x", "y", "z"]
     assert image_row(torch.zeros(5, 3, 32, 32)).shape == (34, 5 * 33 + 1, 3)
     plt.close("all")
 
