@@ -8,11 +8,13 @@ training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``), ``train
 ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders, ``as_tensor``), ``losses``
 (SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, SSIM, detail, per image too; the PCA baseline),
 ``denoising`` (noise, classical filters), ``anomaly`` (AUROC, thresholds), ``latent`` (codes:
-blends, neighbours, maps), ``plotting``.
+blends, neighbours, maps), ``diagram`` (the architecture diagram), ``plotting``, ``graphs`` (CUDA graphs, used
+by the trainer on a GPU), ``vae`` (the variational autoencoder of notebook 9).
 The most used names are importable from the package itself; the rest from their module, e.g.
 ``from convae_helpers.metrics import psnr``.
 """
 
+from . import vae as vae  # imported for its registration: checkpoints of a VAE then load anywhere
 from .data import (
     CLASS_NAMES,
     CIFAR10UnavailableError,

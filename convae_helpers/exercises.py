@@ -81,6 +81,12 @@ def _truck_auroc(model: Any, images: torch.Tensor, is_anomaly: torch.Tensor, nor
     return auroc(per_image_mse(model.autoencode, images), is_anomaly)
 
 
+def _active_values(model: Any, images: torch.Tensor) -> int:
+    model.network.eval()
+    with torch.no_grad():
+        return int((model.network(images).kl.mean(dim=0) > 0.1).sum())
+
+
 def _precision_at_1(codes: torch.Tensor, labels: torch.Tensor) -> float:
     from .latent import retrieval_precision
 
@@ -165,6 +171,15 @@ EXERCISES: dict[str, Exercise] = {
     "08.2": Exercise(
         "The precision@10 a random guess scores with four classes of equal size.", lambda: 1 / 4,
         "A random neighbour has the query's class as often as that class occurs among all the images.", 1e-6,
+    ),
+    "09.1": Exercise(
+        "The code values of the ten-epoch VAE whose mean KL exceeds 0.1 nats.", _active_values,
+        "Put the model in evaluation mode (model.network.eval()), take .kl of its output, average it over the images "
+        "(dim=0), and count the values above 0.1: a stricter threshold can only leave fewer.",
+    ),
+    "09.2": Exercise(
+        "The KL per image, in nats, of the VAE with beta = 0.01, read off the figure.", lambda sweep: sweep[0.01][0],
+        "Find the point labelled β = 0.01 and read its position on the horizontal axis; mind the log scale.", 0.15,
     ),
 }
 

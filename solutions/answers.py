@@ -121,8 +121,23 @@ def answer_08_2() -> float:
 
 
 # "03.2": answer_03_2, for every answer above
+def answer_09_1(model, images: torch.Tensor) -> int:
+    """In evaluation mode, the KL of each code value averaged over the images, counted above 0.1 nats: fewer than
+    above 0.01, as every value over 0.1 is also over 0.01."""
+    model.network.eval()
+    with torch.no_grad():
+        kl = model.network(images).kl  # (N, 200) nats
+    return int((kl.mean(dim=0) > 0.1).sum())
+
+
+def answer_09_2(sweep: dict) -> float:
+    """The point of beta = 0.01 on the figure: its rate, the KL per image (the first of rate, active values, PSNR)."""
+    return sweep[0.01][0]
+
+
 ANSWERS = {
     name.removeprefix("answer_").replace("_", "."): function
     for name, function in dict(globals()).items()
     if name.startswith("answer_")
 }
+

@@ -18,6 +18,7 @@ from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.exercises import EXERCISES, check
 from convae_helpers.latent import retrieval_precision
 from convae_helpers.metrics import PCABaseline
+from convae_helpers.vae import build_vae
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "solutions"))
@@ -35,11 +36,13 @@ CONTEXT = {  # what each notebook's check cell passes along
     "05.1": {"model": ConvolutionalAutoencoder(build_autoencoder(200), verbose=False), "images": IMAGES},
     "07.1": {"model": MODEL, "images": IMAGES, "is_anomaly": torch.arange(64) % 3 == 0, "normal_class": "truck"},
     "08.1": {"codes": IMAGES.flatten(1)[:, :20], "labels": torch.arange(64) % 4},
+    "09.1": {"model": ConvolutionalAutoencoder(build_vae(8, out_channels=4), verbose=False), "images": IMAGES},
+    "09.2": {"sweep": {1.0: (12.0, 3, 18.0), 0.1: (60.0, 20, 20.0), 0.01: (300.0, 120, 22.0)}},
 }
 WRONG = {  # the typical mistake behind each hint
     "01.1": (32, 32, 3), "01.2": 51 / 255, "02.1": 2 * 891_480, "02.2": 4096 * 200 + 200, "03.1": 50 // 32,
     "03.2": 20.0, "04.1": 3, "04.2": 0.0, "05.1": 0, "05.2": None, "06.1": 0.1,
-    "06.2": 26.02, "07.1": None, "07.2": 0.5, "08.1": None, "08.2": 0.1,
+    "06.2": 26.02, "07.1": None, "07.2": 0.5, "08.1": None, "08.2": 0.1, "09.1": 9, "09.2": 22.0,
 }  # fmt: skip
 
 

@@ -39,7 +39,7 @@ def scripts_full_run():
 
 
 def test_the_series_is_complete():
-    assert [p.stem[:3] for p in NOTEBOOKS] == [f"0{n}_" for n in range(1, 9)]
+    assert [p.stem[:3] for p in NOTEBOOKS] == [f"0{n}_" for n in range(1, 10)]
 
 
 MACHINE_PATHS = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|/content/|[A-Z]:\\")  # folders of a machine
