@@ -46,12 +46,12 @@ def _psnr_of_pca(pca: Any, images: torch.Tensor, k: int = 50) -> float:
     return psnr(reconstruction_mse(lambda x: pca.reconstruct(x, k), images))
 
 
-def _transformed_shape() -> tuple:
+def _value_range() -> tuple:
     import numpy as np
+    from torchvision import transforms
 
-    from .data import article_transform
-
-    return tuple(article_transform()(np.zeros((32, 32, 3), np.uint8)).shape)
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.25,) * 3)])
+    return tuple(float(transform(np.full((32, 32, 3), value, np.uint8)).max()) for value in (0, 255))
 
 
 def _dead_units(model: Any, images: torch.Tensor) -> int:
@@ -95,8 +95,9 @@ def _precision_at_1(codes: torch.Tensor, labels: torch.Tensor) -> float:
 
 EXERCISES: dict[str, Exercise] = {
     "01.1": Exercise(
-        "The shape of one image after article_transform(), as a tuple.", _transformed_shape,
-        "Files store height, width, channels; PyTorch's convolutions want another order. What does ToTensor do?",
+        "The smallest and largest pixel values after ToTensor and Normalize(0.5, 0.25), as a tuple.", _value_range,
+        "ToTensor maps 0 and 255 to 0 and 1; Normalize then subtracts the mean (0.5) and divides by the standard "
+        "deviation (0.25): work out both ends.",
     ),
     "01.2": Exercise(
         "The value a stored pixel of 51 takes after article_transform().", lambda: 51 / 127.5 - 1,

@@ -23,8 +23,12 @@ from convae_helpers.settings import full_run
 
 
 def answer_01_1() -> tuple:
-    """ToTensor moves the channels first: a (32, 32, 3) file image becomes (3, 32, 32)."""
-    return tuple(article_transform()(np.zeros((32, 32, 3), np.uint8)).shape)
+    """ToTensor gives [0, 1]; (0 - 0.5) / 0.25 = -2 and (1 - 0.5) / 0.25 = 2: a range twice the article's."""
+    from torchvision import transforms
+
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.25,) * 3)])
+    black, white = (transform(np.full((32, 32, 3), value, np.uint8)) for value in (0, 255))
+    return float(black.min()), float(white.max())
 
 
 def answer_01_2() -> float:

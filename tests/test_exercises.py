@@ -40,7 +40,7 @@ CONTEXT = {  # what each notebook's check cell passes along
     "09.2": {"sweep": {1.0: (12.0, 3, 18.0), 0.1: (60.0, 20, 20.0), 0.01: (300.0, 120, 22.0)}},
 }
 WRONG = {  # the typical mistake behind each hint
-    "01.1": (32, 32, 3), "01.2": 51 / 255, "02.1": 2 * 891_480, "02.2": 4096 * 200 + 200, "03.1": 50 // 32,
+    "01.1": (-1.0, 1.0), "01.2": 51 / 255, "02.1": 2 * 891_480, "02.2": 4096 * 200 + 200, "03.1": 50 // 32,
     "03.2": 20.0, "04.1": 3, "04.2": 0.0, "05.1": 0, "05.2": None, "06.1": 0.1,
     "06.2": 26.02, "07.1": None, "07.2": 0.5, "08.1": None, "08.2": 0.1, "09.1": 9, "09.2": 22.0,
 }  # fmt: skip
@@ -79,7 +79,7 @@ def test_a_typical_wrong_answer_fails_with_its_hint(exercise, capsys):
         ("01.2", torch.tensor(-0.6)),  # computed with the transform: a one-number tensor
         ("02.2", np.int64(3_277_000)),  # a NumPy number from .sum()
         ("02.2", 3_277_000.0),
-        ("01.1", torch.Size([3, 32, 32])),  # straight from .shape
+        ("01.1", [-2, 2]),  # a list, of whole numbers
         ("03.2", 26.0206),
         ("03.2", torch.tensor([26.0206])),  # a one-element tensor of shape [1]
         ("03.2", np.array([[26.0206]])),
@@ -98,7 +98,7 @@ def test_an_open_exercise_or_an_unknown_one_says_so_and_never_raises(capsys):
     assert not check("99.9", 1) and "No exercise '99.9'" in capsys.readouterr().out
     assert not check("04.2", 20.0)  # the objects it is checked against, forgotten: named, with the call to make
     assert "pass pca=..., images=... too" in capsys.readouterr().out
-    assert not check("01.1", "three")
+    assert not check("01.1", "two")
 
 
 def test_a_check_cell_shows_the_message_only():
