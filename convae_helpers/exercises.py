@@ -82,9 +82,9 @@ def _truck_auroc(model: Any, images: torch.Tensor, is_anomaly: torch.Tensor, nor
 
 
 def _active_values(model: Any, images: torch.Tensor) -> int:
-    model.network.eval()
-    with torch.no_grad():
-        return int((model.network(images).kl.mean(dim=0) > 0.1).sum())
+    from .vae import code_kl
+
+    return int((code_kl(model, images).mean(dim=0) > 0.1).sum())
 
 
 def _precision_at_1(codes: torch.Tensor, labels: torch.Tensor) -> float:
@@ -106,8 +106,8 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "02.1": Exercise(
         "The parameters of the article's encoder made twice as wide (c=32), at bottleneck 200.", _wide_encoder,
-        "Each convolution's weights grow about four times (twice the maps in, twice out), and the linear layer's "
-        "input doubles with the maps it flattens: 4c·8·8 values.",
+        "Each convolution after the first grows about four times (twice the maps in, twice out), the first only "
+        "twice (it still takes 3 channels), and the linear layer's input doubles with the maps it flattens: 4c·8·8.",
     ),
     "02.2": Exercise(
         "The parameters of the encoder's linear layer once the second stride-2 convolution has stride 1.",
@@ -147,8 +147,10 @@ EXERCISES: dict[str, Exercise] = {
         "and subtract; within a dB is right.", 0.06,
     ),
     "06.1": Exercise(
-        "The standard deviation of GaussianNoise(0.1) on [-1, 1] images, before clipping.", lambda: 2 * 0.1,
-        "σ is stated on the [0, 1] scale. How much wider is the range from -1 to 1?", 0.01,
+        "The MSE of SaltAndPepper(0.1) on a mid-grey image (all values 0), against the clean image.",
+        lambda: 0.1 * (1 - 0) ** 2,
+        "A tenth of the pixels turn black (-1) or white (1), an error of 1 either way, squared; the rest stay exact. "
+        "Measure it on torch.zeros(1000, 3, 32, 32) to check.", 0.02,
     ),
     "06.2": Exercise(
         "The PSNR in dB of a mid-grey image with GaussianNoise(0.1) added, without any clipping.",
@@ -175,8 +177,8 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "09.1": Exercise(
         "The code values of the ten-epoch VAE whose mean KL exceeds 0.1 nats.", _active_values,
-        "Put the model in evaluation mode (model.network.eval()), take .kl of its output, average it over the images "
-        "(dim=0), and count the values above 0.1: a stricter threshold can only leave fewer.",
+        "code_kl(model, images) gives the KL of every code value of every image: average it over the images "
+        "(dim=0) and count the values above 0.1; a stricter threshold can leave no more than before.",
     ),
     "09.2": Exercise(
         "The KL per image, in nats, of the VAE with beta = 0.01, read off the figure.", lambda sweep: sweep[0.01][0],

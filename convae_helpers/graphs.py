@@ -160,10 +160,15 @@ def train_epoch_graphed(
 
 
 def _check_losses(losses: list[torch.Tensor], start: int) -> int:
-    """Raise ``NonFiniteLoss`` with the first bad loss after ``start``; else return how many are checked."""
+    """Raise ``NonFiniteLoss`` (value, where) at the first bad loss after ``start``; else the number checked."""
     if len(losses) > start:
         recent = torch.stack(losses[start:])
-        bad = ~torch.isfinite(recent)
-        if bool(bad.any()):
-            raise NonFiniteLoss(float(recent[bad][0]))
+        bad = (~torch.isfinite(recent)).nonzero()
+        if len(bad):
+            first = start + int(bad[0])
+            where = (
+                f"batch {first + 1} of the batches this call trained in that epoch; Adam skipped it, and the "
+                f"{len(losses) - first - 1} batches after it, up to the check (every {CHECK_EVERY}), trained as usual"
+            )
+            raise NonFiniteLoss(float(recent[int(bad[0])]), where)
     return len(losses)

@@ -1,8 +1,7 @@
 """``ConvolutionalAutoencoder``: the article's trainer, with the article's names, readable, fast and safe.
 
-``train`` reads top to bottom: check the arguments and the data once, plan the learning-rate
-schedule, then for every epoch ``train_epoch`` and ``evaluate`` (module ``loop``), a line of
-log and a checkpoint. What it changes from the article is in the README and notebook 3.
+``train`` reads top to bottom: check the arguments and the data once, plan the learning-rate schedule, then for
+every epoch ``train_epoch`` and ``evaluate`` (module ``loop``; on CUDA ``graphs``), a line of log and a checkpoint.
 """
 
 from __future__ import annotations
@@ -169,7 +168,7 @@ class ConvolutionalAutoencoder:
                 weights_good = all(bool(torch.isfinite(p).all()) for p in self.network.parameters())
                 if weights_good:  # else latest.pt keeps the last good epoch rather than broken weights
                     self._save(run, "latest.pt")
-                message = self._diverged_message(error.args[0], weights_good)
+                message = self._diverged_message(error, weights_good)
                 raise TrainingDivergedError(message, self.log_dict) from None
             except KeyboardInterrupt:
                 stop.requested = True
@@ -209,7 +208,8 @@ class ConvolutionalAutoencoder:
         picture = self._picture(run)
         # Everything slow is done: the log takes the whole epoch at once, or (interrupted above) none of it.
         log["validation_loss_per_batch"].extend(val_losses)
-        log["training_loss_per_epoch"].append(sum(log["training_loss_per_batch"][-run.steps :]) / run.steps)
+        finite = [v for v in log["training_loss_per_batch"][-run.steps :] if math.isfinite(v)]  # (graphs skip NaN)
+        log["training_loss_per_epoch"].append(sum(finite) / max(1, len(finite)))
         log["validation_loss_per_epoch"].append(val_mean)
         log["epoch_seconds"].append(seconds)
         log["batches_per_epoch"].append(run.steps)
@@ -245,10 +245,11 @@ class ConvolutionalAutoencoder:
             text += f", and {self.batches_done}{of} batches of epoch {self.epochs_trained + 1}, kept in the weights"
         return text + "; the log so far is returned and the model is usable: train() again goes on from here."
 
-    def _diverged_message(self, value: float, weights_good: bool) -> str:
-        where = f"The loss became {value} at epoch {self.epochs_trained + 1}, batch {self.batches_done + 1}; "
+    def _diverged_message(self, error: NonFiniteLoss, weights_good: bool) -> str:
+        at = error.args[1] if len(error.args) > 1 else f"batch {self.batches_done + 1}"  # CUDA graphs say where
+        where = f"The loss became {error.args[0]} at epoch {self.epochs_trained + 1}, {at}; "
         weights = (
-            "training stopped before it reached the weights, which are those of the batch before."
+            "it never reached the weights, which are finite."
             if weights_good
             else "the step before had already broken some weights (NaN or infinite): reload a checkpoint."
         )

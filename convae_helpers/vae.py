@@ -35,6 +35,8 @@ class VariationalAutoencoder(Autoencoder):
         nn.Module.__init__(self)  # not Autoencoder's check: here the encoder gives twice the decoder's numbers
         if not isinstance(encoder, Encoder) or not isinstance(decoder, Decoder):
             raise TypeError("encoder and decoder must be a convae_helpers Encoder and Decoder.")
+        if encoder.config["in_channels"] != decoder.config["in_channels"]:
+            raise ValueError("encoder and decoder must share in_channels (3 for colour images).")
         if encoder.config["latent_dim"] != 2 * decoder.config["latent_dim"]:
             raise ValueError(
                 f"the encoder gives a mean and a log-variance per code value, so its latent_dim must be twice the "
@@ -48,6 +50,7 @@ class VariationalAutoencoder(Autoencoder):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         mean, log_variance = self.encoder(x).chunk(2, dim=1)  # (N, latent_dim) each
+        log_variance = log_variance.clamp(-20, 20)  # exp() stays finite whatever the encoder says
         code = reparameterise(mean, log_variance) if self.training else mean
         images = self.decoder(code)  # (N, C, 32, 32)
         images.kl = kl_divergence(mean, log_variance)  # (N, latent_dim) nats, for VAELoss
@@ -63,6 +66,16 @@ def build_vae(latent_dim: int = 200, out_channels: int = 16, in_channels: int = 
     encoder = build_autoencoder(2 * latent_dim, residual=True, **options).encoder
     decoder = build_autoencoder(latent_dim, residual=True, **options).decoder
     return VariationalAutoencoder(encoder, decoder)
+
+
+@torch.no_grad()
+def code_kl(model: Any, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """The KL (nats) of every code value of every image, (N, latent_dim) on the CPU, from the model's means.
+
+    ``model`` is a ``ConvolutionalAutoencoder`` holding a VAE; the batches go to its device and back.
+    """
+    model.network.eval()
+    return torch.cat([model.network(batch.to(model.device)).kl.cpu() for batch in images.split(batch_size)])
 
 
 class VAELoss:

@@ -73,3 +73,4 @@ def test_a_non_finite_loss_stops_cuda_graph_training_with_finite_weights(tensors
         _train(tensors, monkeypatch, epochs=3, loss_function=poisoned, model=model)
     assert all(torch.isfinite(p).all() for p in model.network.parameters()), "Adam must skip the NaN batches"
     assert any(math.isnan(v) for v in error.value.log["training_loss_per_batch"])
+    assert "Adam skipped it" in str(error.value) and "it never reached the weights" in str(error.value)

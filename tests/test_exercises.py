@@ -41,7 +41,7 @@ CONTEXT = {  # what each notebook's check cell passes along
 }
 WRONG = {  # the typical mistake behind each hint
     "01.1": (-1.0, 1.0), "01.2": 51 / 255, "02.1": 2 * 891_480, "02.2": 4096 * 200 + 200, "03.1": 50 // 32,
-    "03.2": 20.0, "04.1": 3, "04.2": 0.0, "05.1": 0, "05.2": None, "06.1": 0.1,
+    "03.2": 20.0, "04.1": 3, "04.2": 0.0, "05.1": 0, "05.2": None, "06.1": 0.05,
     "06.2": 26.02, "07.1": None, "07.2": 0.5, "08.1": None, "08.2": 0.1, "09.1": 9, "09.2": 22.0,
 }  # fmt: skip
 
@@ -85,7 +85,7 @@ def test_a_typical_wrong_answer_fails_with_its_hint(exercise, capsys):
         ("03.2", np.array([[26.0206]])),
 
         ("05.2", round(ANSWERS["05.2"]())),  # read off the figure, to the dB
-        ("06.1", 0.1999),  # measured on noise, not typed
+        ("06.1", 0.0995),  # measured on noise, not typed
 
     ],
 )
