@@ -9,6 +9,6 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 .venv/bin/ruff check .
-# Smoke mode: a few hundred images and two epochs per notebook. No test reaches the network.
+# Smoke mode: a few hundred images and one to three epochs per notebook. No test reaches the network.
 export CONVAE_SMOKE=1
 .venv/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env "$@"
