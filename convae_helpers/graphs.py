@@ -129,12 +129,18 @@ class GraphedStep:
                         v.copy_(before[k])
 
 
-def graphs_possible(optimizer: torch.optim.Optimizer, speed: Any, wanted: bool = True) -> bool:
-    """True where ``GraphedStep`` can run: wanted, on CUDA, fp32 without a loss scaler, and fused Adam."""
+def graphs_possible(optimizer: torch.optim.Optimizer, speed: Any, loss_function: Any, wanted: bool = True) -> bool:
+    """True where ``GraphedStep`` can run: wanted, on CUDA, fp32 without a loss scaler, fused Adam, a known loss.
+
+    Only losses known to be recordable take graphs: MSE, L1, and those that say so (``cuda_graph_safe = True``,
+    e.g. ``vae.VAELoss``). Others (notebook 5's MS-SSIM + L1, from torchmetrics, was not tried on a GPU) train
+    with the plain loop.
+    """
     groups = optimizer.param_groups
     on_cuda = all(p.is_cuda for group in groups for p in group["params"])
     fused = all(group.get("fused") for group in groups)
-    return wanted and on_cuda and fused and speed.cuda_graphs and speed.amp_dtype is None and speed.scaler is None
+    safe = isinstance(loss_function, (nn.MSELoss, nn.L1Loss)) or getattr(loss_function, "cuda_graph_safe", False)
+    return wanted and on_cuda and fused and safe and speed.cuda_graphs and speed.amp_dtype is None and not speed.scaler
 
 
 def train_epoch_graphed(

@@ -284,14 +284,14 @@ class ConvolutionalAutoencoder:
             self.network.apply(init_weights)
             self.initialised = True
             self.info["training_data"] = checkpoints.data_fingerprint(data.training_set)
-        # How the model learns, kept in its checkpoints: train_or_load reuses only a matching model, so a
-        # call that trains another way than the first marks the setting "mixed".
+        # How the model learned, kept in its checkpoints (train_or_load reuses a match; a change marks it "mixed").
         loss, noise = checkpoints.loss_name(loss_function), checkpoints.corrupt_name(corrupt)
         how = (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss), ("corrupt", noise))
         for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
         self.network.to(memory_format=speed.memory_format)
-        speed = replace(speed, cuda_graphs=graphs_possible(self.optimizer, speed, pipeline == "fast" and not compile))
+        fast = pipeline == "fast" and not compile
+        speed = replace(speed, cuda_graphs=graphs_possible(self.optimizer, speed, loss_function, fast))
         return _Run(
             loss_function, torch.compile(self.network) if compile and pipeline == "fast" else self.network, data,
             speed, self._schedule(recipe, epochs * steps - self.batches_done), corrupt, batch_size, steps, seed,

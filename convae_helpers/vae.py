@@ -85,6 +85,8 @@ class VAELoss:
     pixels; smaller beta values weigh the reconstruction more and the prior less.
     """
 
+    cuda_graph_safe = True  # plain tensor maths: the trainer may record it in a CUDA graph (module graphs)
+
     def __init__(self, beta: float = 1.0) -> None:
         if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta < 0:
             raise ValueError(f"beta must be a number of 0 or more, e.g. 0.01; got {beta!r}.")

@@ -74,3 +74,14 @@ def test_a_non_finite_loss_stops_cuda_graph_training_with_finite_weights(tensors
     assert all(torch.isfinite(p).all() for p in model.network.parameters()), "Adam must skip the NaN batches"
     assert any(math.isnan(v) for v in error.value.log["training_loss_per_batch"])
     assert "Adam skipped it" in str(error.value) and "it never reached the weights" in str(error.value)
+
+
+def test_only_losses_known_to_record_take_cuda_graphs(tensors, monkeypatch, capsys):
+    from convae_helpers.losses import MSSSIML1Loss
+    from convae_helpers.vae import VAELoss, build_vae
+
+    _train(tensors, monkeypatch, epochs=1, loss_function=MSSSIML1Loss())  # torchmetrics: the plain loop
+    assert "CUDA graphs" not in capsys.readouterr().out
+    vae = ConvolutionalAutoencoder(build_vae(200), device="cuda")
+    _, log = _train(tensors, monkeypatch, epochs=2, loss_function=VAELoss(0.1), model=vae)  # random codes, recorded
+    assert "CUDA graphs)" in capsys.readouterr().out and math.isfinite(log["validation_loss_per_epoch"][-1])
