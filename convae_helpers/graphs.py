@@ -139,8 +139,9 @@ def graphs_possible(optimizer: torch.optim.Optimizer, speed: Any, loss_function:
     groups = optimizer.param_groups
     on_cuda = all(p.is_cuda for group in groups for p in group["params"])
     fused = all(group.get("fused") for group in groups)
-    safe = isinstance(loss_function, (nn.MSELoss, nn.L1Loss)) or getattr(loss_function, "cuda_graph_safe", False)
-    return wanted and on_cuda and fused and safe and speed.cuda_graphs and speed.amp_dtype is None and not speed.scaler
+    if not (wanted and on_cuda and fused and speed.cuda_graphs and speed.amp_dtype is None and speed.scaler is None):
+        return False
+    return isinstance(loss_function, (nn.MSELoss, nn.L1Loss)) or getattr(loss_function, "cuda_graph_safe", False)
 
 
 def train_epoch_graphed(
