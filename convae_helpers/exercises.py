@@ -30,14 +30,16 @@ class Exercise:
     tolerance: float = 0.0  # for numbers: how far off still counts as right (relative)
 
 
-def _parameters(module: torch.nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+def _linear_parameters(inputs: int, outputs: int) -> int:
+    from .models import count_parameters
+
+    return count_parameters(torch.nn.Linear(inputs, outputs))
 
 
 def _wide_encoder() -> int:
-    from .models import Encoder
+    from .models import Encoder, count_parameters
 
-    return _parameters(Encoder(out_channels=32, latent_dim=200))
+    return count_parameters(Encoder(out_channels=32, latent_dim=200))
 
 
 def _psnr_of_pca(pca: Any, images: torch.Tensor, k: int = 50) -> float:
@@ -55,8 +57,9 @@ def _value_range() -> tuple:
 
 
 def _dead_units(model: Any, images: torch.Tensor) -> int:
-    codes = torch.cat([model.encode(batch) for batch in images.split(500)])
-    return int((codes == 0).all(dim=0).sum())
+    from .latent import encode_all
+
+    return int((encode_all(model.encode, images) == 0).all(dim=0).sum())
 
 
 def _pca_lead_at_1000() -> float:
@@ -111,7 +114,7 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "02.2": Exercise(
         "The parameters of the encoder's linear layer once the second stride-2 convolution has stride 1.",
-        lambda: _parameters(torch.nn.Linear(4 * 16 * 16 * 16, 200)),
+        lambda: _linear_parameters(4 * 16 * 16 * 16, 200),
         "With stride 1 the maps stay 16×16: the linear layer now receives 64 maps of 16×16; count one weight per "
         "input and output pair, plus one bias per output.",
     ),

@@ -248,13 +248,17 @@ def plot_map(
     return _finish(figure, save_to)
 
 
+def _picture(image: torch.Tensor) -> np.ndarray:
+    """One image (C, 32, 32) in [-1, 1] as an (32, 32, C) array in [0, 1], as imshow takes it."""
+    return ((image.detach().float().cpu().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()
+
+
 def _thumbnails(axis: Any, points: torch.Tensor, images: torch.Tensor, labels: np.ndarray, n: int) -> None:
     """Draw ``n`` of the images, evenly spread, at their points, framed in their class's colour."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
     for i in torch.linspace(0, len(points) - 1, min(n, len(points))).long().tolist():
-        picture = ((images[i].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()
-        box = OffsetImage(picture, zoom=0.8, interpolation="nearest")
+        box = OffsetImage(_picture(images[i]), zoom=0.8, interpolation="nearest")
         frame = dict(edgecolor=f"C{int(labels[i]) % 10}", linewidth=1.5)
         axis.add_artist(AnnotationBbox(box, points[i].tolist(), frameon=True, pad=0.1, bboxprops=frame))
 
@@ -269,8 +273,7 @@ def plot_labelled_rows(
         for c, axis in enumerate(axes[r]):
             axis.axis("off")
             if c < len(images):
-                picture = ((images[c].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).numpy()
-                axis.imshow(picture, interpolation="nearest")
+                axis.imshow(_picture(images[c]), interpolation="nearest")
                 axis.set_title(captions[c], fontsize=8, pad=2)
         axes[r, 0].text(-0.15, 0.5, name, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=9)
     figure.suptitle(title)
