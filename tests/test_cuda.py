@@ -68,6 +68,8 @@ def test_a_non_finite_loss_stops_cuda_graph_training_with_finite_weights(tensors
         loss = nn.functional.mse_loss(outputs, targets)
         return loss * torch.where(calls > 8, float("nan"), 1.0)
 
+    poisoned.cuda_graph_safe = True  # a plain function is not known to record; this one is, and must take graphs
+
     model = ConvolutionalAutoencoder(build_autoencoder(200), device="cuda", verbose=False)
     with pytest.raises(TrainingDivergedError) as error:
         _train(tensors, monkeypatch, epochs=3, loss_function=poisoned, model=model)
