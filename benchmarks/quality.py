@@ -129,7 +129,9 @@ def main() -> None:
         "--checkpoint-dir", type=Path, default=None, help="keep each run's checkpoints here and go on from them"
     )
     parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
+    parser.add_argument("--seed", type=int, default=0, help="initial weights and batch order (not the data split)")
     args = parser.parse_args()
+    torch.manual_seed(args.seed)
 
     train_x, val_x = folder_split(args.data, args.holdout, args.order)
     train_x = train_x[: args.train_images]
@@ -159,6 +161,7 @@ def main() -> None:
         "holdout": args.holdout,
         "width": args.width,
         "clip_grad_norm": args.clip_grad_norm,
+        "seed": args.seed,
         "runs": {},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -193,7 +196,7 @@ def main() -> None:
                     val_x,
                     shown_x,
                     recipe=recipe,
-                    seed=0,
+                    seed=args.seed,
                     checkpoint_dir=folder,
                     progress=False,
                 )
@@ -230,5 +233,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    torch.manual_seed(0)
     main()
