@@ -3,6 +3,7 @@
 #   bash scripts/tutorial.sh                      opens JupyterLab on notebooks/
 #   bash scripts/tutorial.sh --no-browser --ip 0.0.0.0   any other options go to `jupyter lab` (a headless server)
 #   bash scripts/tutorial.sh --headless           runs the whole series top to bottom into runs/executed/
+#                                                 (in smoke mode: runs/smoke/executed/)
 # As root (Docker, lab machines) it adds JupyterLab's --allow-root. Set CONVAE_SMOKE=1 for a quick run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +19,19 @@ if [ ! -d "$data_dir/cifar-10-batches-py" ] && [ ! -f "$data_dir/cifar-10-python
 fi
 
 if [ "${1:-}" = "--headless" ]; then
-    mkdir -p runs/executed
+    runs=runs  # a smoke run keeps to runs/smoke/, as its models do, and never writes over a full run's notebooks
+    case "$(echo "${CONVAE_SMOKE:-}" | tr '[:upper:]' '[:lower:]')" in 1|true|yes) runs=runs/smoke ;; esac
+    mkdir -p "$runs/executed"
     for notebook in notebooks/*.ipynb; do
+        # IPC: the kernel talks over local sockets, so it has no reason to warn about unencrypted TCP
+        run=(.venv/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1
+             --KernelManager.transport=ipc --output-dir "$runs/executed" "$notebook")
+        if [ -n "${CONVAE_PRINT_ONLY:-}" ]; then echo "${run[*]}"; continue; fi  # for the tests: say what would run
         echo "Running $notebook ..."
-        .venv/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
-            --output-dir runs/executed "$notebook"
+        "${run[@]}"
     done
-    echo "Executed notebooks, with their outputs, are in runs/executed/; models and logs in runs/."
+    [ -z "${CONVAE_PRINT_ONLY:-}" ] || exit 0
+    echo "Executed notebooks, with their outputs, are in $runs/executed/; models and logs in $runs/."
     exit 0
 fi
 options=("$@")

@@ -57,3 +57,27 @@ def test_the_tutorial_passes_options_to_jupyter_and_allows_root():
     command = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0 and command.startswith(".venv/bin/jupyter lab notebooks/ --no-browser --ip 0.0.0.0")
     assert command.endswith("--allow-root") == (os.geteuid() == 0)
+
+
+@pytest.mark.parametrize("smoke, folder", [("1", "runs/smoke/executed"), ("", "runs/executed")])
+def test_a_headless_run_keeps_smoke_runs_apart_and_talks_to_its_kernels_locally(smoke, folder):
+    env = {**os.environ, "CONVAE_PRINT_ONLY": "1", "CONVAE_SMOKE": smoke}
+    result = subprocess.run(
+        ["bash", "scripts/tutorial.sh", "--headless"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+    )
+    commands = [line for line in result.stdout.splitlines() if "nbconvert" in line]
+    assert result.returncode == 0 and len(commands) == len(list((ROOT / "notebooks").glob("*.ipynb")))
+    assert all(f"--output-dir {folder} " in c and "--KernelManager.transport=ipc" in c for c in commands)
+
+
+def test_the_readme_s_colab_links_are_rewritten_from_the_repository_setting():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import badges
+
+    old = "https://colab.research.google.com/github/old/name/blob/main/notebooks/x.ipynb"
+    fresh = badges.rewrite(f"| [Colab]({old}) <!-- colab:03_training -->", "new/repo")
+    assert fresh == f"| {badges.colab_link('03_training', 'new/repo')}"
+    assert "github/new/repo/blob/main/notebooks/03_training.ipynb" in fresh
+    assert badges.rewrite(fresh, "new/repo") == fresh
