@@ -158,3 +158,27 @@ def test_labelled_rows_caption_every_image_and_tsne_keeps_one_point_per_code():
     codes = torch.randn(40, 8)
     layout = tsne_2d(codes, iterations=250)
     assert layout.shape == (40, 2) and torch.equal(layout, tsne_2d(codes, iterations=250)), "seeded: repeatable"
+
+
+def test_sharpness_measures_punish_blur_and_not_a_shift_of_brightness():
+    from torch.nn.functional import avg_pool2d
+
+    from convae_helpers.metrics import high_frequency_power, sharpness_kept
+
+    torch.manual_seed(0)
+    images = torch.rand(8, 3, 32, 32) * 2 - 1
+
+    def blur(x):
+        return avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
+
+    assert sharpness_kept(lambda x: x, images) == {"detail": 1.0, "high_frequency": 1.0}
+    blurred = sharpness_kept(blur, images)
+    assert blurred["detail"] < 0.6 and blurred["high_frequency"] < 0.2, blurred
+    shifted = sharpness_kept(lambda x: x + 0.3, images)  # brighter, not blurrier: PSNR drops, sharpness stays
+    assert shifted["detail"] == pytest.approx(1.0) and shifted["high_frequency"] == pytest.approx(1.0, abs=1e-5)
+    flat = torch.zeros(2, 3, 32, 32) - 0.5
+    assert torch.allclose(high_frequency_power(flat), torch.zeros(2))
+    stripes = torch.full((1, 3, 32, 32), -1.0)
+    stripes[..., ::2] = 1.0  # the finest pattern a grid holds: all its power is above the cut-off
+    all_power = float(((stripes - stripes.mean()) ** 2).sum()) / 32 / 32
+    assert float(high_frequency_power(stripes)[0]) == pytest.approx(all_power)
