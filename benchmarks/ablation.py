@@ -74,13 +74,21 @@ def with_batchnorm(network: nn.Module) -> nn.Module:
     return network
 
 
-def measure(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> dict:
-    """Train one variant and score it."""
+def measure_network(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> ConvolutionalAutoencoder:
+    """Train one variant from seed 0; its log is ``model.log_dict``."""
     changes, batchnorm, width, lr, batch_size = VARIANTS[name]
     network = build_autoencoder(200, width, **changes)
     network = with_batchnorm(network) if batchnorm else network
     model = ConvolutionalAutoencoder(network, lr=lr, verbose=False)
-    log = model.train(nn.MSELoss(), epochs, batch_size, train_x, val_x, val_x[:10], seed=0, progress=False)
+    model.train(nn.MSELoss(), epochs, batch_size, train_x, val_x, val_x[:10], seed=0, progress=False)
+    return model
+
+
+def measure(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> dict:
+    """Train one variant and score it."""
+    changes, batchnorm, width, lr, batch_size = VARIANTS[name]
+    model = measure_network(name, train_x, val_x, epochs)
+    log = model.log_dict
     found = image_scores(model.autoencode, val_x)
     return {
         "psnr": found["psnr"],
