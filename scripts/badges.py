@@ -3,8 +3,10 @@
 The repository's public address is ``[tool.convae] repository`` in pyproject.toml. This script
 rewrites, from it:
 
-* every ``<!-- badges:NAME -->`` marker (in the first cell of each notebook and in the notebook
-  table of README.md), with the badges before it, into the badges of ``notebooks/NAME.ipynb``;
+* every ``<!-- badges:NAME -->`` marker (in the first cell of each notebook), with the badges before it,
+  into the Colab and Gradient badges of ``notebooks/NAME.ipynb``;
+* every ``<!-- colab:NAME -->`` marker (the notebook table of README.md), with the link before it, into a
+  short Colab link to ``notebooks/NAME.ipynb``;
 * the ``git+https://github.com/OWNER/REPO`` address in the notebooks' install cells.
 
     python scripts/badges.py           # rewrite
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The badge markup (which holds no "<") right before a marker, or a bare marker.
 MARKER = re.compile(r"(?:\[!\[Open In Colab\][^<\n]*)?<!-- badges:(?P<name>[\w-]+) -->")
+COLAB = re.compile(r"(?:\[Colab\]\([^)\n]*\) )?<!-- colab:(?P<name>[\w-]+) -->")
 INSTALL = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+")
 
 
@@ -42,8 +45,15 @@ def badges(name: str, repo: str) -> str:
     )
 
 
+def colab_link(name: str, repo: str) -> str:
+    """The README's short Colab link to ``notebooks/NAME.ipynb``, ending with its marker."""
+    address = f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{name}.ipynb"
+    return f"[Colab]({address}) <!-- colab:{name} -->"
+
+
 def rewrite(text: str, repo: str) -> str:
     text = MARKER.sub(lambda m: badges(m.group("name"), repo), text)
+    text = COLAB.sub(lambda m: colab_link(m.group("name"), repo), text)
     return INSTALL.sub(f"git+https://github.com/{repo}", text)
 
 
