@@ -48,7 +48,6 @@ import torch
 from common import folder_split, machine
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
-from convae_helpers.checkpoints import data_fingerprint, loss_name
 from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
@@ -60,6 +59,7 @@ from convae_helpers.models import (
     build_improved_autoencoder,
 )
 from convae_helpers.settings import repository_root
+from convae_helpers.state import data_fingerprint, loss_name
 
 # name: (builder, peak learning rate, batch size): each model trains with its own recipe unless told otherwise
 MODELS = {

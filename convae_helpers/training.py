@@ -16,13 +16,13 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints
 from .batches import Corrupt, Pipeline, epoch_order, make_pipeline
 from .checks import check_choice, check_code, check_image_batch, check_positive_int, describe
 from .device import SpeedSettings, describe_device, pick_device, speed_settings
 from .graphs import GraphedStep, graphs_possible, train_epoch_graphed
 from .loop import NonFiniteLoss, evaluate, reconstruction_grid, stop_after_batch, train_epoch, warmup_hold_cooldown
 from .models import Autoencoder, configure_adam, init_weights
+from .state import check_rebuildable, corrupt_name, data_fingerprint, load_model, loss_name, save_model
 
 RECIPES = ("project", "article")
 BLOW_UP = 5  # an epoch whose validation loss exceeds the best by this factor has most likely diverged
@@ -278,14 +278,14 @@ class ConvolutionalAutoencoder:
         steps = math.ceil(data.size / batch_size)
         self._check_same_epoch({"batch_size": batch_size, "seed": seed, "recipe": recipe, "training_set": data.size})
         if checkpoint_dir is not None:
-            checkpoints.check_rebuildable(self.network)
+            check_rebuildable(self.network)
         if not self.initialised:  # the first call; later calls, and loaded models, go on from their weights
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
-            self.info["training_data"] = checkpoints.data_fingerprint(data.training_set)
+            self.info["training_data"] = data_fingerprint(data.training_set)
         # How the model learned, kept in its checkpoints (train_or_load reuses a match; a change marks it "mixed").
-        loss, noise = checkpoints.loss_name(loss_function), checkpoints.corrupt_name(corrupt)
+        loss, noise = loss_name(loss_function), corrupt_name(corrupt)
         how = (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss), ("corrupt", noise))
         for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
@@ -339,12 +339,12 @@ class ConvolutionalAutoencoder:
         return self._run(self.network.decoder, check_code(z, self.network.decoder.config["latent_dim"]))
 
     def save(self, path: str | Path) -> Path:
-        """Write network, optimizer state, log and progress to ``path`` atomically (see ``checkpoints``)."""
-        return checkpoints.save_model(self, path)
+        """Write network, optimizer state, log and progress to ``path`` atomically (see ``state``)."""
+        return save_model(self, path)
 
     @classmethod
     def load(
         cls, path: str | Path, *, device: str | torch.device | None = None, verbose: bool = True
     ) -> ConvolutionalAutoencoder:
         """Rebuild a model from a checkpoint written by ``save``, ready to use or to train further."""
-        return checkpoints.load_model(cls, path, device=device, verbose=verbose)
+        return load_model(cls, path, device=device, verbose=verbose)

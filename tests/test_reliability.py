@@ -29,6 +29,7 @@ from convae_helpers import (
     TrainingDivergedError,
     build_autoencoder,
     checkpoints,
+    state,
     training,
 )
 from convae_helpers.losses import MSSSIML1Loss
@@ -298,9 +299,9 @@ def test_data_fingerprint_sees_images_beyond_the_first_64_and_their_order(tensor
     images = tensors[0][:200]
     changed = images.clone()
     changed[-1] = -changed[-1]  # the last image, far beyond the first 64
-    assert checkpoints.data_fingerprint(images) == checkpoints.data_fingerprint(images.clone())
-    assert checkpoints.data_fingerprint(changed) != checkpoints.data_fingerprint(images)
-    assert checkpoints.data_fingerprint(images.flip(0)) != checkpoints.data_fingerprint(images)
+    assert state.data_fingerprint(images) == state.data_fingerprint(images.clone())
+    assert state.data_fingerprint(changed) != state.data_fingerprint(images)
+    assert state.data_fingerprint(images.flip(0)) != state.data_fingerprint(images)
 
 
 def test_a_model_continued_another_way_is_marked_mixed_and_not_reused(tensors, tmp_path, capsys):
