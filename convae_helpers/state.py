@@ -70,8 +70,8 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], Autoencoder]:
         raise ValueError(foreign)
     try:
         config = state.get("config") or {"kind": "article", "encoder": state["encoder"], "decoder": state["decoder"]}
+        config["encoder"].setdefault("activate_code", True)  # checkpoints written before these options existed
         for part in ("encoder", "decoder"):
-            config[part].setdefault("activate_code", True)  # checkpoints written before these options existed
             config[part].setdefault("residual", False)
         network = autoencoder_from_config(config)
         network.load_state_dict(state["network"])
