@@ -69,16 +69,11 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], Autoencoder]:
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(foreign)
     try:
-        config = state.get("config") or {"kind": "article", "encoder": state["encoder"], "decoder": state["decoder"]}
-        config["encoder"].setdefault("activate_code", True)  # checkpoints written before these options existed
-        for part in ("encoder", "decoder"):
-            config[part].setdefault("residual", False)
-        network = autoencoder_from_config(config)
+        network = autoencoder_from_config(state["config"])
         network.load_state_dict(state["network"])
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:
         raise ValueError(
-            f"checkpoint {str(path)!r} does not match the architecture it describes "
-            f"({state.get('config') or state.get('encoder')}): {error}"
+            f"checkpoint {str(path)!r} does not match the architecture it describes ({state.get('config')}): {error}"
         ) from None
     return state, network
 
