@@ -20,14 +20,11 @@ from .state import corrupt_name, data_fingerprint, loss_name
 from .training import ConvolutionalAutoencoder
 
 
-def _run_of(model: ConvolutionalAutoencoder) -> dict[str, Any]:
-    """What ``train_or_load`` compares: the network, its training images and how it learned."""
-    keys = ("training_data", "recipe", "batch_size", "seed")
-    return {
-        "config": model.network.config, **{key: model.info.get(key) for key in keys}, "lr": model.lr,
-        "loss": model.info.get("loss", "MSELoss()"),  # checkpoints from before the loss was recorded used MSE
-        "corrupt": model.info.get("corrupt", "none"),  # and trained on clean inputs
-    }  # fmt: skip
+def run_differences(model: ConvolutionalAutoencoder, wanted: dict[str, Any]) -> list[str]:
+    """The keys of ``wanted`` (a run's identity: ``config``, ``lr`` and the notes the trainer keeps in
+    ``model.info``, such as ``training_data``, ``loss``, ``seed``) on which ``model`` differs from it."""
+    found = {**model.info, "config": model.network.config, "lr": model.lr}
+    return [key for key in wanted if found.get(key) != wanted[key]]
 
 
 def _earlier_run(run_dir: Path, wanted: dict[str, Any], epochs: int) -> ConvolutionalAutoencoder | None:
@@ -36,8 +33,7 @@ def _earlier_run(run_dir: Path, wanted: dict[str, Any], epochs: int) -> Convolut
         if not path.is_file():
             continue
         candidate = ConvolutionalAutoencoder.load(path)
-        found = _run_of(candidate)
-        differ = [key for key in wanted if found[key] != wanted[key]]
+        differ = run_differences(candidate, wanted)
         if differ:
             print(f"not reusing {shown(path)}: its {', '.join(differ)} differ from this run's; training anew")
             continue

@@ -393,3 +393,12 @@ def test_train_or_load_says_why_it_does_not_reuse_a_run(tensors, tmp_path, capsy
     checkpoints.train_or_load(8, data, 1, 64, tmp_path, build=tiny, lr=2e-3, loss_function=MSSSIML1Loss(0.5))
     reason = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("not reusing"))
     assert "its loss differ" in reason  # the same class with another alpha is another run
+
+
+def test_run_differences_names_what_differs():
+    model = tiny_model()
+    model.info.update(training_data="64 images, checksum 1.0", loss="MSELoss()", seed=0)
+    same = {"config": build_autoencoder(8, 4).config, "lr": 1e-3, "loss": "MSELoss()", "seed": 0}
+    assert checkpoints.run_differences(model, same) == []
+    other = same | {"config": build_autoencoder(8, 8).config, "seed": 1, "corrupt": "none"}
+    assert checkpoints.run_differences(model, other) == ["config", "seed", "corrupt"]
