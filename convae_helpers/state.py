@@ -20,6 +20,23 @@ from .batches import check_dataset, image_of
 from .models import Autoencoder, autoencoder_from_config
 
 CHECKPOINT_FORMAT = "convae-checkpoint-v1"
+LOG_KEYS = (  # lists: one entry per batch, or per complete epoch
+    "training_loss_per_batch",  # every batch trained, those of an epoch a stop left unfinished too
+    "validation_loss_per_batch",
+    "training_loss_per_epoch",
+    "validation_loss_per_epoch",
+    "epoch_seconds",
+    "batches_per_epoch",  # complete epochs only
+    "visualizations",  # the test images above their reconstructions, after every epoch
+)
+# A count, not a list: how many of the last ``training_loss_per_batch`` entries belong to the epoch a stop left
+# unfinished (no ``batches_per_epoch`` entry counts them yet); 0 when none.
+UNFINISHED = "unfinished_epoch_batches"
+
+
+def new_log() -> dict[str, Any]:
+    """An empty training log: the article's keys (per batch), the per-epoch means and counts, ``UNFINISHED``."""
+    return {**{key: [] for key in LOG_KEYS}, UNFINISHED: 0}
 
 
 def check_rebuildable(network: Autoencoder) -> None:
@@ -106,7 +123,7 @@ def load_model(cls: type, path: str | Path, device: Any = None, verbose: bool = 
     model.batches_done = int(state.get("batches_done", 0))
     model.initialised = True
     model.info = dict(state.get("info", {}))
-    model.log_dict = {key: list(state["log"].get(key, [])) for key in model.log_dict}
+    model.log_dict = {key: list(state["log"].get(key, [])) for key in LOG_KEYS} | {UNFINISHED: model.batches_done}
     return model
 
 
