@@ -48,7 +48,7 @@ import torch
 from common import folder_split, machine
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
-from convae_helpers.checkpoints import data_fingerprint, loss_name
+from convae_helpers.checkpoints import run_differences
 from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
@@ -60,6 +60,7 @@ from convae_helpers.models import (
     build_improved_autoencoder,
 )
 from convae_helpers.settings import repository_root
+from convae_helpers.state import data_fingerprint, loss_name
 
 # name: (builder, peak learning rate, batch size): each model trains with its own recipe unless told otherwise
 MODELS = {
@@ -84,9 +85,7 @@ def start_or_resume(folder: Path | None, build, lr: float, device: str | None, a
     if folder is None or not (folder / "latest.pt").is_file():
         return ConvolutionalAutoencoder(build(), lr=lr, device=device, verbose=True)  # a line per epoch
     model = ConvolutionalAutoencoder.load(folder / "latest.pt", device=device)
-    found = {key: model.info.get(key) for key in asked} | {"config": model.network.config, "lr": model.lr}
-    wanted = asked | {"config": build().config, "lr": lr}
-    differ = [key for key in wanted if found[key] != wanted[key]]
+    differ = run_differences(model, asked | {"config": build().config, "lr": lr})
     if differ:
         raise SystemExit(f"--checkpoint-dir: {folder / 'latest.pt'} holds another run ({', '.join(differ)} differ); "
                          "give this run its own --checkpoint-dir")  # fmt: skip

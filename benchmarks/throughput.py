@@ -7,8 +7,9 @@ including validation, on the same device:
 * ``article``: plain Adam and ``train(pipeline="article", recipe="article")``: the article's
   DataLoaders over the article's dataset class, converting and normalising every image in every
   epoch, fp32, the default memory layout;
-* ``project``: the defaults (tensors on the device, channels_last, fused Adam; on CUDA also mixed
-  precision and cudnn.benchmark). ``--variant`` swaps in another setting to measure it alone.
+* ``project``: the defaults of ``device.speed_settings`` (tensors on the device, fused Adam; on the CPU
+  channels_last; on CUDA fp32 in the default layout, cudnn.benchmark and CUDA graphs). ``--variant`` swaps
+  in another setting to measure it alone.
 
 After a warm-up of each, the runs alternate A B A B ... so that drifts of the machine's speed
 hit both alike; the figure of merit is the median of the per-pair ratios. Each time is the

@@ -1,15 +1,9 @@
 """convae_helpers: the code behind the convae notebooks.
 
-Modules, one concern each, each importing only those listed before it: ``checks`` (argument
-checks), ``settings`` (smoke mode, folders; ``full_run``, the measured results shipped in ``full_runs/``),
-``models`` (Encoder, Decoder, Autoencoder, their initialisation and optimizer; torch only), ``device``
-(device, precision, memory layout), ``batches`` (datasets to batches, both pipelines), ``loop`` (one
-training epoch, evaluation), ``checkpoints`` (files, ``train_or_load``), ``training`` (the trainer,
-ConvolutionalAutoencoder), ``data`` (CIFAR-10, offline images, folders, ``as_tensor``), ``losses``
-(SSIM, MS-SSIM + L1), ``metrics`` (MSE, PSNR, SSIM, detail, per image too; the PCA baseline),
-``denoising`` (noise, classical filters), ``anomaly`` (AUROC, thresholds), ``latent`` (codes:
-blends, neighbours, maps), ``diagram`` (the architecture diagram), ``plotting``, ``graphs`` (CUDA graphs, used
-by the trainer on a GPU), ``vae`` (the variational autoencoder of notebook 9).
+Modules, one concern each, are listed in ``LAYERS`` below from the bottom up: each imports (at module level
+or inside a function) only modules listed before it, so the package has no import cycle; tests/test_structure.py
+checks it from the source. The trainer and all it needs sit up to ``training``; ``checkpoints`` (a run's identity,
+``train_or_load``) is the experiments layer above it, which the trainer never imports.
 The most used names are importable from the package itself; the rest from their module, e.g.
 ``from convae_helpers.metrics import psnr``.
 """
@@ -34,6 +28,30 @@ from .settings import Settings, get_settings, report_environment
 from .training import ConvolutionalAutoencoder, TrainingDivergedError
 
 __version__ = "0.1.0"
+
+LAYERS = (
+    "checks",  # argument checks (torch only)
+    "device",  # device, precision, memory layout
+    "settings",  # smoke mode, folders; ``full_run``, the measured results shipped in ``full_runs/``
+    "models",  # Encoder, Decoder, Autoencoder, their initialisation and optimizer (torch and ``checks`` only)
+    "batches",  # datasets to batches, both pipelines
+    "loop",  # one training epoch, evaluation, the reconstruction grid
+    "graphs",  # the training step as CUDA graphs, used by the trainer on a GPU
+    "state",  # checkpoint files: the state a training run needs to go on, read and written
+    "training",  # the trainer, ConvolutionalAutoencoder
+    "checkpoints",  # the experiments layer: a run's identity and ``train_or_load``
+    "data",  # CIFAR-10, the offline images, folders, ``as_tensor``
+    "losses",  # SSIM, MS-SSIM + L1
+    "metrics",  # MSE, PSNR, SSIM, detail, per image too; the PCA baseline
+    "denoising",  # noise, classical filters
+    "anomaly",  # AUROC, thresholds
+    "latent",  # codes: blends, neighbours, maps
+    "vae",  # the variational autoencoder of notebook 9
+    "diagram",  # the architecture diagram
+    "plotting",  # the figures
+    "exercises",  # the notebooks' exercises and their checks
+    "ready",  # the readiness check of a machine
+)
 
 __all__ = [
     "CLASS_NAMES",

@@ -51,12 +51,14 @@ class ImageSet:
         targets: the class index of each image.
         classes: the class names.
         name: where the images come from, for printouts and figure titles.
+        offline: True for the built-in offline photos (``settings.batch_size_for`` reads it).
     """
 
     data: np.ndarray
     targets: list[int]
     classes: Sequence[str]
     name: str
+    offline: bool = False
 
     def __len__(self) -> int:
         return len(self.data)
@@ -196,7 +198,8 @@ def load_offline_cifar10(train: bool = True, n: int | None = None) -> ImageSet:
     keep = np.flatnonzero(sample["validation"] != train)[:n]
     jpeg, offsets = sample["jpeg"].tobytes(), sample["offsets"]
     images = [np.asarray(Image.open(io.BytesIO(jpeg[offsets[i] : offsets[i + 1]])).convert("RGB")) for i in keep]
-    return ImageSet(np.stack(images), sample["labels"][keep].astype(int).tolist(), CLASS_NAMES, OFFLINE_NOTICE)
+    labels = sample["labels"][keep].astype(int).tolist()
+    return ImageSet(np.stack(images), labels, CLASS_NAMES, OFFLINE_NOTICE, offline=True)
 
 
 def load_image_folder(path: str | Path, size: int = 32, keep: Sequence[int] | None = None) -> ImageSet:
@@ -271,7 +274,7 @@ def subset(images: ImageSet, n: int | None, seed: int = 0) -> ImageSet:
     if n is None or n >= len(images):
         return images
     keep = _pick(np.arange(len(images)), n, seed)
-    return ImageSet(images.data[keep], [images.targets[i] for i in keep], images.classes, images.name)
+    return ImageSet(images.data[keep], [images.targets[i] for i in keep], images.classes, images.name, images.offline)
 
 
 def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
@@ -307,8 +310,11 @@ def article_datasets(settings: Settings) -> tuple[CustomCIFAR10, CustomCIFAR10, 
     Each is the article's ``CustomCIFAR10`` with ``article_transform()``, so it yields (3, 32, 32) tensors in [-1, 1].
     """
     training, validation = load_splits(settings)
-    return (
+    datasets = (
         CustomCIFAR10(list(training.data), article_transform(), training.name),
         CustomCIFAR10(list(validation.data), article_transform(), validation.name),
         CustomCIFAR10(extract_each_class(validation), article_transform(), validation.name),
     )
+    for dataset in datasets:  # the flag rides on the instances: the article's class (shown in notebook 1) stays as is
+        dataset.offline = training.offline
+    return datasets

@@ -45,13 +45,11 @@ def _checked_layers(layers: Any) -> list[int]:
 
 
 def _checked_config(
-    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any, activate_code: Any, residual: Any,
-    linear_skip: Any, layers: Any,
-) -> tuple[dict[str, Any], Callable[[], nn.Module]]:  # fmt: skip
+    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any, layers: Any, **flags: Any
+) -> tuple[dict[str, Any], Callable[[], nn.Module]]:
     """The checked constructor arguments of an Encoder or Decoder, and a maker of activation modules."""
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("latent_dim", latent_dim)):
         check_positive_int(name, value)
-    flags = dict(activate_code=activate_code, residual=residual, linear_skip=linear_skip)
     for name, value in flags.items():
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False; got {value!r}.")
@@ -124,8 +122,9 @@ class Encoder(nn.Module):
     ) -> None:
         super().__init__()
         self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, layers
-        )
+            in_channels, out_channels, latent_dim, act_fn, layers,
+            activate_code=activate_code, residual=residual, linear_skip=linear_skip,
+        )  # fmt: skip
         c = out_channels
         at_32, at_16, at_8 = layers
         self.net = nn.Sequential(
@@ -154,8 +153,8 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """A linear layer and six transposed convolutions (the article's ``layers``): (N, latent_dim) -> (N, C, 32, 32).
 
-    The arguments mirror ``Encoder``; ``act_fn`` follows every layer but the last, so the
-    output is unconstrained, like the article's. (``activate_code`` is kept for symmetry.)
+    The arguments mirror ``Encoder``'s (the code's activation is the encoder's); ``act_fn`` follows every
+    layer but the last, so the output is unconstrained, like the article's.
     """
 
     def __init__(
@@ -164,14 +163,13 @@ class Decoder(nn.Module):
         out_channels: int = 16,
         latent_dim: int = 200,
         act_fn: nn.Module = nn.ReLU(),
-        activate_code: bool = True,
         residual: bool = False,
         linear_skip: bool = False,
         layers: tuple[int, int, int] = ARTICLE_LAYERS,
     ) -> None:
         super().__init__()
         self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, activate_code, residual, linear_skip, layers
+            in_channels, out_channels, latent_dim, act_fn, layers, residual=residual, linear_skip=linear_skip
         )
         c = out_channels
         self.out_channels = c
@@ -237,6 +235,8 @@ def autoencoder_from_config(config: dict[str, Any]) -> Autoencoder:
     parts = []
     for part, cls in (("encoder", Encoder), ("decoder", Decoder)):
         arguments = dict(config[part])
+        if cls is Decoder:  # written while the decoder took the encoder's activate_code (it did nothing there)
+            arguments.pop("activate_code", None)
         if "deeper" in arguments:  # written before ``layers``: the deeper model then had one more layer at 16 and 8
             arguments["layers"] = (1, 2, 2) if arguments.pop("deeper") else ARTICLE_LAYERS
         if arguments["act_fn"] is None:
@@ -261,8 +261,8 @@ def build_autoencoder(
 ) -> Autoencoder:
     """The article's autoencoder with a bottleneck of ``latent_dim`` values; the defaults are the article's."""
     options = dict(in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=act_fn)
-    options.update(activate_code=activate_code, residual=residual, linear_skip=linear_skip, layers=layers)
-    return Autoencoder(Encoder(**options), Decoder(**options))
+    options.update(residual=residual, linear_skip=linear_skip, layers=layers)
+    return Autoencoder(Encoder(**options, activate_code=activate_code), Decoder(**options))
 
 
 # The improved model's recipe, chosen on validation images (notebook 5): the schedule's peak (the article's: 1e-3)

@@ -75,9 +75,7 @@ class Settings:
         The offline sample holds 4,000 training images, a twelfth of CIFAR-10's: batches of 16 give ten
         epochs 2,500 steps instead of 625, enough to learn more than each image's mean colour.
         """
-        from .data import OFFLINE_NOTICE  # data imports this module, so here rather than above
-
-        offline = getattr(images, "name", None) == OFFLINE_NOTICE
+        offline = getattr(images, "offline", False)  # set by data.load_offline_cifar10 and carried along
         return 16 if offline and not self.smoke else self.batch_size
 
 

@@ -16,39 +16,34 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints
 from .batches import Corrupt, Pipeline, epoch_order, make_pipeline
 from .checks import check_choice, check_code, check_image_batch, check_positive_int, describe
 from .device import SpeedSettings, describe_device, pick_device, speed_settings
 from .graphs import GraphedStep, graphs_possible, train_epoch_graphed
 from .loop import NonFiniteLoss, evaluate, reconstruction_grid, stop_after_batch, train_epoch, warmup_hold_cooldown
 from .models import Autoencoder, configure_adam, init_weights
+from .state import (
+    UNFINISHED,
+    check_rebuildable,
+    corrupt_name,
+    data_fingerprint,
+    load_model,
+    loss_name,
+    new_log,
+    save_model,
+)
 
 RECIPES = ("project", "article")
 BLOW_UP = 5  # an epoch whose validation loss exceeds the best by this factor has most likely diverged
 PIPELINES = ("fast", "article")
-LOG_KEYS = (
-    "training_loss_per_batch",
-    "validation_loss_per_batch",
-    "training_loss_per_epoch",
-    "validation_loss_per_epoch",
-    "epoch_seconds",
-    "batches_per_epoch",
-    "visualizations",
-)
 
 
 class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or infinite. ``log`` holds the log up to the batch before."""
 
-    def __init__(self, message: str, log: dict[str, list]) -> None:
+    def __init__(self, message: str, log: dict[str, Any]) -> None:
         super().__init__(message)
         self.log = log
-
-
-def new_log() -> dict[str, list]:
-    """An empty training log with the article's keys and the per-epoch means."""
-    return {key: [] for key in LOG_KEYS}
 
 
 @dataclass
@@ -139,8 +134,8 @@ class ConvolutionalAutoencoder:
         test_set: Any, *, recipe: str = "project", pipeline: str = "fast", seed: int = 0,
         checkpoint_dir: str | Path | None = None, corrupt: Corrupt | None = None, precision: str = "auto",
         channels_last: bool | None = None, compile: bool = False, progress: bool = True,
-    ) -> dict[str, list]:  # fmt: skip
-        """Train for ``epochs`` more epochs and return the log (it goes on across calls and checkpoints).
+    ) -> dict[str, Any]:  # fmt: skip
+        """Train for ``epochs`` more epochs and return the log (keys: ``state.new_log``; it goes on across calls).
 
         The first call seeds PyTorch with ``seed`` and initialises the weights as the article does; later calls
         go on from the weights (after a stop in mid-epoch, the first of ``epochs`` is the unfinished one). Datasets
@@ -197,6 +192,7 @@ class ConvolutionalAutoencoder:
             batches.close()
             self.log_dict["training_loss_per_batch"].extend(torch.stack(losses).tolist() if losses else [])
             self.batches_done += len(losses)
+            self.log_dict[UNFINISHED] = self.batches_done  # these last entries: no epoch counted in the log yet
         if self.batches_done == run.steps:  # a complete epoch: score it and keep it
             self._record_epoch(run, epoch, time.perf_counter() - started)
 
@@ -214,7 +210,7 @@ class ConvolutionalAutoencoder:
         log["epoch_seconds"].append(seconds)
         log["batches_per_epoch"].append(run.steps)
         log["visualizations"].append(picture)
-        self.epochs_trained, self.batches_done = epoch, 0
+        self.epochs_trained, self.batches_done, log[UNFINISHED] = epoch, 0, 0
         self._say(
             f"epoch {epoch}: training loss {log['training_loss_per_epoch'][-1]:.4f}, "
             f"validation loss {val_mean:.4f}, {seconds:.1f} s"
@@ -278,14 +274,14 @@ class ConvolutionalAutoencoder:
         steps = math.ceil(data.size / batch_size)
         self._check_same_epoch({"batch_size": batch_size, "seed": seed, "recipe": recipe, "training_set": data.size})
         if checkpoint_dir is not None:
-            checkpoints.check_rebuildable(self.network)
+            check_rebuildable(self.network)
         if not self.initialised:  # the first call; later calls, and loaded models, go on from their weights
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
-            self.info["training_data"] = checkpoints.data_fingerprint(data.training_set)
+            self.info["training_data"] = data_fingerprint(data.training_set)
         # How the model learned, kept in its checkpoints (train_or_load reuses a match; a change marks it "mixed").
-        loss, noise = checkpoints.loss_name(loss_function), checkpoints.corrupt_name(corrupt)
+        loss, noise = loss_name(loss_function), corrupt_name(corrupt)
         how = (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss), ("corrupt", noise))
         for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
@@ -339,12 +335,12 @@ class ConvolutionalAutoencoder:
         return self._run(self.network.decoder, check_code(z, self.network.decoder.config["latent_dim"]))
 
     def save(self, path: str | Path) -> Path:
-        """Write network, optimizer state, log and progress to ``path`` atomically (see ``checkpoints``)."""
-        return checkpoints.save_model(self, path)
+        """Write network, optimizer state, log and progress to ``path`` atomically (see ``state``)."""
+        return save_model(self, path)
 
     @classmethod
     def load(
         cls, path: str | Path, *, device: str | torch.device | None = None, verbose: bool = True
     ) -> ConvolutionalAutoencoder:
         """Rebuild a model from a checkpoint written by ``save``, ready to use or to train further."""
-        return checkpoints.load_model(cls, path, device=device, verbose=verbose)
+        return load_model(cls, path, device=device, verbose=verbose)

@@ -89,3 +89,17 @@ def test_collect_refuses_a_result_whose_network_is_not_today_s(tmp_path, monkeyp
     run["runs"]["project-200"]["parameters"], run["batch_size"] = 1_911_499, 32
     assert "trained at peak rate 0.001 with batches of 32, not with the recipe of" in collect.mismatch(run, "--rate")
     assert "--model 'deeper', an option this version does not have" in collect.mismatch({"model": "deeper"}, "--rate")
+
+
+def test_quality_py_goes_on_only_from_a_checkpoint_of_the_same_run(tmp_path, capsys):
+    from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+
+    start_or_resume = importlib.import_module("quality").start_or_resume
+    model = ConvolutionalAutoencoder(build_autoencoder(8, 4), device="cpu", verbose=False)
+    model.info.update(batch_size=64, recipe="project", loss="MSELoss()")
+    model.save(tmp_path / "latest.pt")
+    build = lambda: build_autoencoder(8, 4)  # noqa: E731
+    asked = dict(batch_size=64, recipe="project", loss="MSELoss()")
+    assert start_or_resume(tmp_path, build, 1e-3, "cpu", asked).info == model.info
+    with pytest.raises(SystemExit, match=r"another run \(batch_size, lr differ\)"):
+        start_or_resume(tmp_path, build, 2e-3, "cpu", asked | {"batch_size": 32})

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, TrainingDivergedError, build_autoencoder
-from convae_helpers.checkpoints import data_fingerprint
+from convae_helpers.state import data_fingerprint
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -13,6 +13,7 @@ from PIL import Image
 from convae_helpers import (
     CIFAR10UnavailableError,
     CustomCIFAR10,
+    article_datasets,
     article_transform,
     extract_each_class,
     get_settings,
@@ -21,7 +22,7 @@ from convae_helpers import (
     load_offline_cifar10,
     load_splits,
 )
-from convae_helpers.data import CLASS_NAMES
+from convae_helpers.data import CLASS_NAMES, OFFLINE_NOTICE, subset
 
 
 def test_offline_images_are_cifar10_photos_balanced_over_the_ten_classes():
@@ -178,6 +179,19 @@ def test_the_offline_photos_get_enough_steps_in_full_mode(monkeypatch):
     assert full.batch_size_for(CustomCIFAR10([], name="images from offline photos/")) == 64, "only the sample"
     monkeypatch.setenv("CONVAE_SMOKE", "1")
     assert get_settings().batch_size_for(load_offline_cifar10(True, n=10)) == 16
+
+
+def test_the_offline_flag_not_the_name_marks_the_offline_photos(monkeypatch, tmp_path):
+    monkeypatch.delenv("CONVAE_DATASET", raising=False)
+    monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))  # no CIFAR-10 there: smoke mode takes the offline photos
+    monkeypatch.setenv("CONVAE_SMOKE", "1")
+    datasets = article_datasets(get_settings())
+    monkeypatch.setenv("CONVAE_SMOKE", "0")
+    full = get_settings()
+    assert [getattr(d, "offline", None) for d in datasets] == [True, True, True]
+    assert full.batch_size_for(datasets[0]) == 16
+    assert full.batch_size_for(subset(load_offline_cifar10(True, n=10), 5)) == 16, "a subset keeps the flag"
+    assert full.batch_size_for(CustomCIFAR10([], name=OFFLINE_NOTICE)) == 64, "the name alone does not count"
 
 
 def make_folder(root, classes=("cats", "dogs"), per_class=20, size=(32, 32)):

@@ -91,3 +91,29 @@ def test_loss_curves_place_an_unfinished_epoch_at_its_own_pace():
     assert positions[:4] == [0.25, 0.5, 0.75, 1.0] and positions[7] == 2.0
     assert positions[-1] == pytest.approx(3.0), "not stretched over the first two epochs"
     assert batch_positions(8, [], 2)[-1] == pytest.approx(2.0), "an old log without counts: an even split"
+
+
+def split_by_epoch(log: dict) -> tuple[list[list[float]], list[float]]:
+    """The per-batch training losses of each complete epoch, and those of the epoch a stop left unfinished."""
+    losses, unfinished = log["training_loss_per_batch"], log["unfinished_epoch_batches"]
+    complete, epochs = losses[: len(losses) - unfinished], []
+    for count in log["batches_per_epoch"]:
+        epochs.append(complete[:count])
+        complete = complete[count:]
+    assert complete == [], "every entry before the unfinished ones belongs to a complete epoch"
+    return epochs, losses[len(losses) - unfinished :]
+
+
+def test_the_log_marks_the_unfinished_epoch_s_batches_so_the_losses_split_by_epoch(tensors, tmp_path):
+    model = tiny_model()  # 640 training images: 10 batches of 64 per epoch
+    assert model.train(nn.MSELoss(), 1, 64, *tensors, progress=False)["unfinished_epoch_batches"] == 0
+    log = model.train(Recorder(stop_at=4), 2, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
+    epochs, unfinished = split_by_epoch(log)
+    assert [len(losses) for losses in epochs] == [10] and len(unfinished) == 3
+    assert sum(epochs[0]) / 10 == pytest.approx(log["training_loss_per_epoch"][0])
+    loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
+    assert loaded.log_dict["unfinished_epoch_batches"] == 3, "the checkpoint keeps the mark"
+    log = loaded.train(nn.MSELoss(), 1, 64, *tensors, progress=False)
+    epochs, unfinished = split_by_epoch(log)
+    assert [len(losses) for losses in epochs] == [10, 10] and unfinished == []
+    assert [sum(e) / 10 for e in epochs] == pytest.approx(log["training_loss_per_epoch"])

@@ -29,6 +29,7 @@ from convae_helpers import (
     TrainingDivergedError,
     build_autoencoder,
     checkpoints,
+    state,
     training,
 )
 from convae_helpers.losses import MSSSIML1Loss
@@ -298,9 +299,9 @@ def test_data_fingerprint_sees_images_beyond_the_first_64_and_their_order(tensor
     images = tensors[0][:200]
     changed = images.clone()
     changed[-1] = -changed[-1]  # the last image, far beyond the first 64
-    assert checkpoints.data_fingerprint(images) == checkpoints.data_fingerprint(images.clone())
-    assert checkpoints.data_fingerprint(changed) != checkpoints.data_fingerprint(images)
-    assert checkpoints.data_fingerprint(images.flip(0)) != checkpoints.data_fingerprint(images)
+    assert state.data_fingerprint(images) == state.data_fingerprint(images.clone())
+    assert state.data_fingerprint(changed) != state.data_fingerprint(images)
+    assert state.data_fingerprint(images.flip(0)) != state.data_fingerprint(images)
 
 
 def test_a_model_continued_another_way_is_marked_mixed_and_not_reused(tensors, tmp_path, capsys):
@@ -392,3 +393,12 @@ def test_train_or_load_says_why_it_does_not_reuse_a_run(tensors, tmp_path, capsy
     checkpoints.train_or_load(8, data, 1, 64, tmp_path, build=tiny, lr=2e-3, loss_function=MSSSIML1Loss(0.5))
     reason = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("not reusing"))
     assert "its loss differ" in reason  # the same class with another alpha is another run
+
+
+def test_run_differences_names_what_differs():
+    model = tiny_model()
+    model.info.update(training_data="64 images, checksum 1.0", loss="MSELoss()", seed=0)
+    same = {"config": build_autoencoder(8, 4).config, "lr": 1e-3, "loss": "MSELoss()", "seed": 0}
+    assert checkpoints.run_differences(model, same) == []
+    other = same | {"config": build_autoencoder(8, 8).config, "seed": 1, "corrupt": "none"}
+    assert checkpoints.run_differences(model, other) == ["config", "seed", "corrupt"]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convae_helpers import loop
+from convae_helpers import LAYERS, loop
 
 PACKAGE = Path(__file__).resolve().parents[1] / "convae_helpers"
 
@@ -42,3 +42,72 @@ def test_models_import_only_torch_and_the_checks():
         for alias in node.names
     }
     assert imported <= {"__future__", "copy", "collections.abc", "typing", "torch", "checks"}, imported
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Each module of ``package`` -> the package's modules it imports, at module level or inside a function."""
+    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    graph = {}
+    for name in sorted(modules):
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith(package.name)):
+                parts = (node.module or "").split(".")[0 if node.level else 1 :]
+                imported |= {parts[0]} if parts and parts[0] else {alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[1] for a in node.names if a.name.startswith(f"{package.name}.")}
+        graph[name] = imported & modules
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of ``graph`` as the modules along it (the first again at the end), or None."""
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        if node in path:
+            return path[path.index(node) :] + [node]
+        if node in done:
+            return None
+        for imported in sorted(graph.get(node, ())):
+            cycle = visit(imported, [*path, node])
+            if cycle:
+                return cycle
+        done.add(node)
+        return None
+
+    return next((cycle for node in sorted(graph) if (cycle := visit(node, []))), None)
+
+
+def layering_breaches(graph: dict[str, set[str]], layers: tuple[str, ...]) -> list[str]:
+    """Every import in ``graph`` of a module not listed before the importer in ``layers``."""
+    rank = {name: i for i, name in enumerate(layers)}
+    return [f"{a} imports {b}" for a in sorted(graph) for b in sorted(graph[a]) if rank[b] >= rank[a]]
+
+
+def test_the_package_has_no_import_cycle_not_even_through_function_level_imports():
+    graph = import_graph(PACKAGE)
+    assert graph["training"] >= {"loop", "state"}, "the graph reads the package's imports"
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+def test_every_module_imports_only_modules_below_it_in_the_stated_layers():
+    graph = import_graph(PACKAGE)
+    assert sorted(LAYERS) == sorted(graph), "convae_helpers.LAYERS lists every module once"
+    assert layering_breaches(graph, LAYERS) == []
+    assert "training" not in graph["models"] | graph["loop"] | graph["state"]
+    assert "checkpoints" not in graph["training"], "the trainer never imports the experiments layer"
+
+
+def test_the_structure_checks_can_fail(tmp_path):
+    package = tmp_path / "toy"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from .b import f\n")
+    (package / "b.py").write_text("def f():\n    from toy.c import g\n")
+    (package / "c.py").write_text("from . import a\n")
+    graph = import_graph(package)
+    assert graph == {"a": {"b"}, "b": {"c"}, "c": {"a"}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+    assert layering_breaches(graph, ("a", "b", "c")) == ["a imports b", "b imports c"]

@@ -7,7 +7,7 @@ import torch
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.anomaly import DEEP_SVDD_AUROC, at_threshold, auroc, roc_curve, threshold_for
-from convae_helpers.checkpoints import corrupt_name, train_or_load
+from convae_helpers.checkpoints import train_or_load
 from convae_helpers.denoising import (
     FILTERS,
     GaussianNoise,
@@ -30,6 +30,7 @@ from convae_helpers.latent import (
 from convae_helpers.metrics import PCABaseline, image_detail, image_scores
 from convae_helpers.plotting import image_row, plot_lines, plot_map, plot_roc
 from convae_helpers.settings import full_run
+from convae_helpers.state import corrupt_name
 
 GREY = torch.zeros(200, 3, 32, 32)
 
