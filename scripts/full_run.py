@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -143,7 +144,8 @@ def run(path: Path, dataset: str | None) -> float:
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     where = {"metadata": {"path": str(NOTEBOOKS)}}  # run in notebooks/, as Jupyter does
-    local = Config({"KernelManager": {"transport": "ipc"}})  # local sockets: no warning about unencrypted TCP
+    # Local sockets, under an absolute path (the kernel runs in notebooks/): no warning about unencrypted TCP
+    local = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(tempfile.mkdtemp()) / "kernel")}})
     NotebookClient(notebook, timeout=None, kernel_name="python3", resources=where, config=local).execute()
     for cell in notebook.cells:
         if cell.cell_type == "code":

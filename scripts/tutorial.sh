@@ -22,10 +22,12 @@ if [ "${1:-}" = "--headless" ]; then
     runs=runs  # a smoke run keeps to runs/smoke/, as its models do, and never writes over a full run's notebooks
     case "$(echo "${CONVAE_SMOKE:-}" | tr '[:upper:]' '[:lower:]')" in 1|true|yes) runs=runs/smoke ;; esac
     mkdir -p "$runs/executed"
+    sockets="$(mktemp -d)"
     for notebook in notebooks/*.ipynb; do
-        # IPC: the kernel talks over local sockets, so it has no reason to warn about unencrypted TCP
+        # IPC: the kernel talks over local sockets, so it has no reason to warn about unencrypted TCP; their path
+        # is absolute, as the kernel runs in notebooks/ and the client here
         run=(.venv/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1
-             --KernelManager.transport=ipc --output-dir "$runs/executed" "$notebook")
+             --KernelManager.transport=ipc --KernelManager.ip="$sockets/kernel" --output-dir "$runs/executed" "$notebook")
         if [ -n "${CONVAE_PRINT_ONLY:-}" ]; then echo "${run[*]}"; continue; fi  # for the tests: say what would run
         echo "Running $notebook ..."
         "${run[@]}"

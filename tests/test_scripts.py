@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -68,6 +69,7 @@ def test_a_headless_run_keeps_smoke_runs_apart_and_talks_to_its_kernels_locally(
     commands = [line for line in result.stdout.splitlines() if "nbconvert" in line]
     assert result.returncode == 0 and len(commands) == len(list((ROOT / "notebooks").glob("*.ipynb")))
     assert all(f"--output-dir {folder} " in c and "--KernelManager.transport=ipc" in c for c in commands)
+    assert all(re.search(r"--KernelManager.ip=/\S+/kernel ", c) for c in commands), "an absolute socket path"
 
 
 def test_the_readme_s_colab_links_are_rewritten_from_the_repository_setting():
