@@ -145,8 +145,9 @@ def run(path: Path, dataset: str | None) -> float:
     started = time.perf_counter()
     where = {"metadata": {"path": str(NOTEBOOKS)}}  # run in notebooks/, as Jupyter does
     # Local sockets, under an absolute path (the kernel runs in notebooks/): no warning about unencrypted TCP
-    local = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(tempfile.mkdtemp()) / "kernel")}})
-    NotebookClient(notebook, timeout=None, kernel_name="python3", resources=where, config=local).execute()
+    with tempfile.TemporaryDirectory() as sockets:
+        local = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        NotebookClient(notebook, timeout=None, kernel_name="python3", resources=where, config=local).execute()
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.metadata.setdefault("convae", {})["source_sha256"] = source_hash(cell)

@@ -23,6 +23,7 @@ if [ "${1:-}" = "--headless" ]; then
     case "$(echo "${CONVAE_SMOKE:-}" | tr '[:upper:]' '[:lower:]')" in 1|true|yes) runs=runs/smoke ;; esac
     mkdir -p "$runs/executed"
     sockets="$(mktemp -d)"
+    trap 'rm -rf "$sockets"' EXIT
     for notebook in notebooks/*.ipynb; do
         # IPC: the kernel talks over local sockets, so it has no reason to warn about unencrypted TCP; their path
         # is absolute, as the kernel runs in notebooks/ and the client here
