@@ -198,13 +198,14 @@ def plot_rate_distortion(
 
 
 def plot_bars(values: Mapping[str, float], label: str, title: str = "", save_to: str | Path | None = None) -> Figure:
-    """One horizontal bar per name, e.g. the PSNR of each class; ``label`` names the values' axis."""
+    """One horizontal bar per name, e.g. the PSNR of each class, each labelled with its value; ``label`` names the
+    values' axis. The bars start at zero, so their lengths compare honestly; the labels give the gaps."""
     with sns.axes_style("whitegrid"):
         figure, axis = plt.subplots(figsize=(6, 0.3 * len(values) + 1))
-        axis.barh(list(values), list(values.values()), color="C0")
+        bars = axis.barh(list(values), list(values.values()), color="C0")
+        axis.bar_label(bars, fmt="%.2f", padding=3, fontsize=8)
         axis.invert_yaxis()  # the first name on top
-        low, high = min(values.values()), max(values.values())
-        axis.set_xlim(low - 0.15 * (high - low) - 0.5, high + 0.15 * (high - low) + 0.5)
+        axis.set_xlim(min(0, *values.values()) * 1.15, max(0, *values.values()) * 1.15)
         axis.set(xlabel=label, title=title)
     return _finish(figure, save_to)
 

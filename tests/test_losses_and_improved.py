@@ -116,7 +116,10 @@ def test_the_new_figures_draw(tmp_path):
     figure = plot_rate_distortion(curves, save_to=tmp_path / "r.png")
     assert (tmp_path / "r.png").stat().st_size > 1000 and figure.axes[0].get_xscale() == "log"
     figure = plot_bars({"cat": 22.0, "ship": 26.5}, "PSNR (dB)")
-    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["cat", "ship"]
+    axis = figure.axes[0]
+    assert [t.get_text() for t in axis.get_yticklabels()] == ["cat", "ship"]
+    assert axis.get_xlim()[0] == 0 and axis.get_xlim()[1] > 26.5  # bars start at zero: lengths compare honestly
+    assert [t.get_text() for t in axis.texts] == ["22.00", "26.50"]  # each bar says its value
 
 
 def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(tensors, tmp_path):
