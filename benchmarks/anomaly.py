@@ -15,6 +15,11 @@ learns its remaining images (4,500) only, and scores all 5,000 held-out images b
 
 Also recorded: the share of anomalies caught at 5% false alarms, and the rank correlation (Spearman)
 between the autoencoder's error and the detail of the held-out images. JSON after every class.
+
+``--preprocess gcn`` applies Ruff et al.'s preprocessing first, for a like-for-like comparison with their rows:
+global contrast normalisation (each image minus its mean, divided by its mean absolute deviation), then min-max
+scaling to [-1, 1] with the extremes of the normal class's training images (anomalies may fall a little outside).
+Models, PCA and the detail score then all see the preprocessed images.
 """
 
 from __future__ import annotations
@@ -50,6 +55,19 @@ def detected_at(scores: torch.Tensor, is_anomaly: torch.Tensor, false_alarm_rate
     return float(detections[false_alarms <= false_alarm_rate].max())
 
 
+def contrast_normalised(images: torch.Tensor) -> torch.Tensor:
+    """Global contrast normalisation with the L1 norm: each image minus its mean, over its mean absolute deviation."""
+    centred = images - images.mean(dim=(1, 2, 3), keepdim=True)
+    return centred / centred.abs().mean(dim=(1, 2, 3), keepdim=True).clamp_min(1e-8)
+
+
+def ruff_preprocessing(normal_x: torch.Tensor):
+    """Contrast normalisation, then min-max scaling to [-1, 1] fitted on the normal class's training images."""
+    normalised = contrast_normalised(normal_x)
+    low, high = float(normalised.min()), float(normalised.max())
+    return lambda images: (contrast_normalised(images) - low) / (high - low) * 2 - 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="an ImageFolder tree of CIFAR-10's ten classes")
@@ -57,28 +75,34 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--latent", type=int, default=200)
     parser.add_argument("--classes", nargs="+", default=list(CLASS_NAMES), choices=CLASS_NAMES)
+    parser.add_argument("--preprocess", choices=("none", "gcn"), default="none", help="gcn: Ruff et al.'s")
     parser.add_argument("--checkpoint-dir", type=Path, default=repository_root() / "runs" / "benchmarks" / "anomaly")
     parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "anomaly.json")
     args = parser.parse_args()
 
     train_x, train_y, val_x, val_y = labelled_split(args.data, args.holdout, order="folder")
-    detail = image_detail(val_x)
     results: dict = {
         "machine": machine(), "data": Path(args.data).name, "holdout_per_class": args.holdout,
         "scored_images": len(val_x), "model": "improved", "latent": args.latent, "epochs": args.epochs,
-        "batch_size": IMPROVED_BATCH_SIZE, "lr": IMPROVED_LR, "deep_svdd": DEEP_SVDD_AUROC, "classes": {},
+        "batch_size": IMPROVED_BATCH_SIZE, "lr": IMPROVED_LR, "deep_svdd": DEEP_SVDD_AUROC,
+        "preprocess": args.preprocess, "classes": {},
     }  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.classes:
         normal = CLASS_NAMES.index(name)
         started = time.perf_counter()
-        normal_x, is_anomaly = train_x[train_y == normal], val_y != normal
+        normal_x, is_anomaly, scored = train_x[train_y == normal], val_y != normal, val_x
+        if args.preprocess == "gcn":
+            preprocess = ruff_preprocessing(normal_x)
+            normal_x, scored = preprocess(normal_x), preprocess(val_x)
+        run_dir = args.checkpoint_dir / (name if args.preprocess == "none" else f"{name}-{args.preprocess}")
         model = train_or_load(
-            args.latent, (normal_x, val_x[~is_anomaly], val_x[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
-            args.checkpoint_dir / name, build=build_improved_autoencoder, lr=IMPROVED_LR,
+            args.latent, (normal_x, scored[~is_anomaly], scored[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
+            run_dir, build=build_improved_autoencoder, lr=IMPROVED_LR,
         )  # fmt: skip
         pca = PCABaseline(args.latent).fit(normal_x)
-        scores = {"autoencoder": per_image_mse(model.autoencode, val_x), "pca": per_image_mse(pca.reconstruct, val_x)}
+        scores = {"autoencoder": per_image_mse(model.autoencode, scored), "pca": per_image_mse(pca.reconstruct, scored)}
+        detail = image_detail(scored)
         results["classes"][name] = {
             "training_images": len(normal_x),
             **{f"auroc_{method}": auroc(s, is_anomaly) for method, s in scores.items()},

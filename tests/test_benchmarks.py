@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))  # the scripts import their shared 
 
 SCRIPTS = ["quality", "ablation", "carve", "collect_notebook5"]  # notebook 5
 SCRIPTS += ["denoising", "anomaly", "latent", "tables_notebooks6to8"]  # notebooks 6-8
+SCRIPTS += ["expert_denoisers", "collect_seeds"]  # issue 27's baselines and seeds
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -44,6 +45,29 @@ def test_the_tables_of_notebooks_6_to_8_come_from_the_shipped_files(monkeypatch,
     assert "| denoiser |" in tables[0].splitlines()[0] and "noisy input" in tables[1]
     assert len(tables[2].splitlines()) == 2 + 10 + 1, "ten normal classes and their mean"
     assert "| pixels |" in tables[3]
+
+
+def _seed_run(folder: Path, recipe: str, seed: int, test_psnr: float, epochs: int = 10) -> None:
+    run = {"psnr": [20.0] * epochs, "test_psnr": test_psnr, "test_ssim": 0.7}
+    result = {"machine": "m", "training_images": 40000, "epochs": 10, "runs": {f"{recipe}-200": run}}
+    (folder / f"{recipe}200-seed{seed}.json").write_text(json.dumps(result))
+
+
+def test_seeds_are_summarised_and_a_lead_under_two_deviations_is_within_noise(tmp_path):
+    collect = importlib.import_module("collect_seeds")
+    for seed, (article, project) in enumerate([(23.0, 24.0), (23.2, 24.1), (23.1, 23.9)]):
+        _seed_run(tmp_path, "article", seed, article)
+        _seed_run(tmp_path, "project", seed, project)
+    row = collect.compare(collect.seed_rows(tmp_path))["200"]
+    assert row["scores"]["project"]["test_psnr"]["mean"] == pytest.approx(24.0)
+    assert row["scores"]["article"]["test_psnr"]["std"] == pytest.approx(0.1)  # sample deviation, n - 1
+    assert row["test_lead"] == pytest.approx(0.9) and row["within_noise"] is False
+    _seed_run(tmp_path, "project", 2, 23.0)  # now the project's seeds spread widely: its lead is noise
+    row = collect.compare(collect.seed_rows(tmp_path))["200"]
+    assert row["within_noise"] is True
+    _seed_run(tmp_path, "article", 3, 23.0, epochs=4)  # a run stopped after four epochs is refused by name
+    with pytest.raises(SystemExit, match="article200-seed3.json: not a finished"):
+        collect.seed_rows(tmp_path)
 
 
 def test_quality_s_improved_model_is_the_one_that_beats_pca_and_improved_base_its_first_form():

@@ -10,11 +10,14 @@ from convae_helpers.anomaly import DEEP_SVDD_AUROC, at_threshold, auroc, roc_cur
 from convae_helpers.checkpoints import train_or_load
 from convae_helpers.denoising import (
     FILTERS,
+    TUNING_IMAGES,
     GaussianNoise,
     SaltAndPepper,
+    bm3d_filter,
     fixed_noise,
     gaussian_blur,
     median_filter,
+    non_local_means,
     tune_filter,
 )
 from convae_helpers.latent import (
@@ -99,6 +102,38 @@ def test_tuning_keeps_the_setting_of_least_error():
     assert best == min(errors, key=errors.get) and torch.equal(function(noisy), gaussian_blur(noisy, best))
     with pytest.raises(ValueError, match="name must be one of"):
         tune_filter("wiener", noisy, clean)
+
+
+def test_tuning_looks_at_an_evenly_spread_subset_and_refuses_mismatched_copies(monkeypatch):
+    seen = []
+    monkeypatch.setitem(FILTERS, "spy", (lambda x, s: seen.append(x[:, 0, 0, 0].clone()) or x, (1.0,)))
+    clean = torch.arange(2 * TUNING_IMAGES, dtype=torch.float32).view(-1, 1, 1, 1).expand(-1, 3, 2, 2).contiguous()
+    tune_filter("spy", clean, clean)
+    assert torch.equal(torch.cat(seen), torch.arange(0, 2 * TUNING_IMAGES, 2, dtype=torch.float32))  # every other one
+    with pytest.raises(ValueError, match="noisy and clean must be"):
+        tune_filter("Gaussian blur", clean, clean[:3])
+
+
+def test_non_local_means_calms_noise_but_keeps_an_edge_and_a_flat_image():
+    edge = torch.full((2, 3, 32, 32), -0.6)
+    edge[..., 16:] = 0.6  # a vertical step, like an object's outline
+    noisy = fixed_noise(GaussianNoise(0.1), edge)
+    restored = non_local_means(noisy, 0.1)
+    assert restored.shape == edge.shape and restored.dtype == edge.dtype
+    assert float(((restored - edge) ** 2).mean()) < 0.25 * float(((noisy - edge) ** 2).mean())
+    assert float(restored[..., 15].mean()) < -0.4 and float(restored[..., 16].mean()) > 0.4  # the step stays sharp
+    with pytest.raises(ValueError, match="h must be a filter strength"):
+        non_local_means(noisy, 0)
+
+
+def test_bm3d_lowers_the_error_of_gaussian_noise():
+    pytest.importorskip("bm3d", reason="BM3D is the benchmarks' extra: pip install 'convae-helpers[baselines]'")
+    clean = torch.linspace(-0.8, 0.8, 32).view(1, 1, 1, 32).expand(1, 3, 32, 32).contiguous()
+    noisy = fixed_noise(GaussianNoise(0.2), clean)
+    restored = bm3d_filter(noisy, 0.2)
+    assert float(((restored - clean) ** 2).mean()) < 0.2 * float(((noisy - clean) ** 2).mean())
+    with pytest.raises(ValueError, match="sigma must be the noise level"):
+        bm3d_filter(noisy, 2)
 
 
 def test_scores_of_a_restorer_compare_its_output_on_the_inputs_with_the_images():

@@ -1,0 +1,93 @@
+"""Notebook 6's classical baselines that experts use: non-local means and BM3D, beside the two simple filters.
+
+    python benchmarks/expert_denoisers.py --data /tmp/cifar10-split/train --test-data /tmp/cifar10-split/test \\
+        --out convae_helpers/full_runs/expert_denoisers.json
+
+Needs the ``baselines`` extra (``pip install bm3d``). No model is trained. Each filter is tuned on noisy copies of
+the validation images (``tune_filter``: the setting of least MSE on 500 of them, evenly spread) and scored on noisy
+copies of the ``--test-data`` images, drawn exactly as ``denoising.py`` draws them (``fixed_noise`` with seed 1 on the
+whole folder), so its rows sit beside notebook6.json's denoiser on the same noisy images. BM3D takes seconds per
+image on a CPU, so it is tuned on ``--bm3d-tune`` validation images over the noise level it is told (0.75, 1 and
+1.25 times the true σ) and scored on ``--bm3d-images`` test images, evenly spread; every other filter is scored on
+that subset too, for a like-for-like row. PSNR = 10·log10(4 / MSE) on [-1, 1] images; SSIM from torchmetrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from common import folder_split, machine
+from denoising import parse_noise
+
+from convae_helpers import load_image_folder
+from convae_helpers.data import as_tensor
+from convae_helpers.denoising import FILTERS, GaussianNoise, bm3d_filter, fixed_noise, tune_filter
+from convae_helpers.metrics import image_scores
+
+
+def tuned_filters(noise, val_x) -> dict:
+    """Every filter of ``FILTERS``, tuned on noisy validation images (seed 0, as denoising.py)."""
+    val_noisy = fixed_noise(noise, val_x, 0)
+    found = {"noisy input": lambda x: x}
+    for name in FILTERS:
+        setting, function = tune_filter(name, val_noisy, val_x)
+        found[f"{name} ({setting:g})"] = function
+    return found
+
+
+def tuned_bm3d(sigma: float, val_x, images: int):
+    """BM3D told the noise level of least MSE on ``images`` noisy validation images, and that level."""
+    step = max(1, len(val_x) // images)
+    clean, noisy = val_x[::step][:images], fixed_noise(GaussianNoise(sigma), val_x, 0)[::step][:images]
+    errors = {k * sigma: image_scores(lambda x, s=k * sigma: bm3d_filter(x, s), clean, inputs=noisy)["mse"]
+              for k in (0.75, 1, 1.25)}  # fmt: skip
+    told = min(errors, key=errors.get)
+    return told, (lambda x: bm3d_filter(x, told))
+
+
+def score_level(noise, val_x, test_x, args) -> dict:
+    """Rows for the whole test folder (fast filters) and for the BM3D subset (every filter and BM3D)."""
+    found = tuned_filters(noise, val_x)
+    test_noisy = fixed_noise(noise, test_x, 1)  # the whole folder, as denoising.py: identical noisy images
+    rows = {name: image_scores(f, test_x, inputs=test_noisy) for name, f in found.items()}
+    level = {"rows": rows}
+    if isinstance(noise, GaussianNoise) and noise.sigma in args.bm3d_levels:
+        step = max(1, len(test_x) // args.bm3d_images)
+        clean, noisy = test_x[::step][: args.bm3d_images], test_noisy[::step][: args.bm3d_images]
+        told, bm3d = tuned_bm3d(noise.sigma, val_x, args.bm3d_tune)
+        found[f"BM3D (told {told:g})"] = bm3d
+        started = time.perf_counter()
+        level["subset"] = {name: image_scores(f, clean, inputs=noisy) for name, f in found.items()}
+        level["subset_images"], level["subset_seconds"] = len(clean), time.perf_counter() - started
+    return level
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
+    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never tuned on")
+    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
+    parser.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in (
+        "gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")])  # fmt: skip
+    parser.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
+    parser.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
+    parser.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
+    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/expert_denoisers.json"))
+    args = parser.parse_args()
+    _, val_x = folder_split(args.data, args.holdout)
+    test_x = as_tensor(load_image_folder(args.test_data))
+    results = {"machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
+               "validation_images": len(val_x), "test_images": len(test_x), "levels": {}}  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for noise in args.noise:
+        results["levels"][repr(noise)] = score_level(noise, val_x, test_x, args)
+        print(repr(noise), json.dumps(results["levels"][repr(noise)], default=str)[:600], flush=True)
+        args.out.write_text(json.dumps(results, indent=1))
+    print(f"written: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
