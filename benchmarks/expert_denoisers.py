@@ -10,6 +10,10 @@ whole folder), so its rows sit beside notebook6.json's denoiser on the same nois
 image on a CPU, so it is tuned on ``--bm3d-tune`` validation images over the noise level it is told (0.75, 1 and
 1.25 times the true σ) and scored on ``--bm3d-images`` test images, evenly spread; every other filter is scored on
 that subset too, for a like-for-like row. PSNR = 10·log10(4 / MSE) on [-1, 1] images; SSIM from torchmetrics.
+
+``--denoiser RUN_DIR`` instead scores a saved σ 0.2 denoiser (notebook 6's, ``runs/denoise-gaussian0.2``) and BM3D,
+told σ = 0.2, on ``--bm3d-images`` validation images of ``--data`` that the denoiser never trained on, with the
+noise notebook 6 draws (``fixed_noise``, seed 0): the two side by side on the very same images.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from pathlib import Path
 from common import folder_split, machine
 from denoising import parse_noise
 
-from convae_helpers import load_image_folder
+from convae_helpers import ConvolutionalAutoencoder, load_image_folder
 from convae_helpers.data import as_tensor
 from convae_helpers.denoising import FILTERS, GaussianNoise, bm3d_filter, fixed_noise, tune_filter
 from convae_helpers.metrics import image_scores
+from convae_helpers.state import load_model
 
 
 def tuned_filters(noise, val_x) -> dict:
@@ -65,19 +70,41 @@ def score_level(noise, val_x, test_x, args) -> dict:
     return level
 
 
+def against_denoiser(run_dir: Path, val_x, images: int) -> dict:
+    """A saved σ 0.2 denoiser and BM3D told σ 0.2 on the same noisy validation images (notebook 6's noise)."""
+    model, noise = load_model(ConvolutionalAutoencoder, run_dir / "final.pt", verbose=False), GaussianNoise(0.2)
+    if model.info.get("corrupt") != repr(noise):
+        raise SystemExit(f"--denoiser: {run_dir} learned {model.info.get('corrupt')}; give a {noise!r} denoiser")
+    step = max(1, len(val_x) // images)
+    clean, noisy = val_x[::step][:images], fixed_noise(noise, val_x, 0)[::step][:images]
+    found = {"noisy input": lambda x: x, "denoiser": model.autoencode, "BM3D (told 0.2)": lambda x: bm3d_filter(x, 0.2)}
+    rows = {name: image_scores(function, clean, inputs=noisy) for name, function in found.items()}
+    return {"denoiser": run_dir.name, "epochs": model.epochs_trained, "images": len(clean), "rows": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
-    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never tuned on")
+    parser.add_argument("--test-data", default=None, help="an ImageFolder tree never tuned on (not with --denoiser)")
     parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
     parser.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in (
         "gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")])  # fmt: skip
     parser.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
     parser.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
     parser.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
+    parser.add_argument("--denoiser", type=Path, default=None, help="a saved sigma-0.2 denoiser's run folder")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/expert_denoisers.json"))
     args = parser.parse_args()
     _, val_x = folder_split(args.data, args.holdout)
+    if args.denoiser is not None:
+        result = {"machine": machine(), "data": Path(args.data).name}
+        result |= against_denoiser(args.denoiser, val_x, args.bm3d_images)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1))
+        print({name: round(row["psnr"], 2) for name, row in result["rows"].items()}, f"written: {args.out}")
+        return
+    if args.test_data is None:
+        parser.error("--test-data: give the test folder (e.g. SPLIT/test from carve.py), or --denoiser RUN_DIR")
     test_x = as_tensor(load_image_folder(args.test_data))
     results = {"machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
                "validation_images": len(val_x), "test_images": len(test_x), "levels": {}}  # fmt: skip

@@ -123,17 +123,18 @@ TUNING_IMAGES = 500  # filters are tuned on an evenly spread subset of this many
 
 
 def tune_filter(
-    name: str, noisy: torch.Tensor, clean: torch.Tensor, settings: Sequence[float] | None = None
-) -> tuple[float, Callable[[torch.Tensor], torch.Tensor]]:
+    name: str, noisy: torch.Tensor, clean: torch.Tensor, settings: Sequence[float] | None = None,
+    images: int = TUNING_IMAGES,
+) -> tuple[float, Callable[[torch.Tensor], torch.Tensor]]:  # fmt: skip
     """The setting of filter ``name`` (a key of ``FILTERS``) with the least MSE on these images (at most
-    ``TUNING_IMAGES`` of them, evenly spread, so every class counts), and the filter."""
+    ``images`` of them, evenly spread, so every class counts), and the filter."""
     if name not in FILTERS:
         raise ValueError(f"name must be one of {sorted(FILTERS)}; got {name!r}.")
     if noisy.shape != clean.shape:
         shapes = f"{tuple(noisy.shape)} and {tuple(clean.shape)}"
         raise ValueError(f"noisy and clean must be noisy and clean copies of the same images; got shapes {shapes}.")
-    step = max(1, len(noisy) // TUNING_IMAGES)
-    noisy, clean = noisy[::step][:TUNING_IMAGES], clean[::step][:TUNING_IMAGES]
+    step = max(1, len(noisy) // images)
+    noisy, clean = noisy[::step][:images], clean[::step][:images]
     function, grid = FILTERS[name]
     errors = {}
     for setting in settings or grid:

@@ -68,6 +68,7 @@ class Settings:
     # notebook 3's in full mode, one in smoke mode (which checks the machinery, not the numbers), so that a
     # notebook training several models still runs in seconds under the tests.
     comparison_epochs: int = 10
+    tuning_images: int = 500  # images a classical filter is tuned on (notebook 6); 32 in smoke mode
 
     def batch_size_for(self, images: object) -> int:
         """The batch size for training on ``images``: ``batch_size``, or 16 on the offline photos in full mode.
@@ -103,6 +104,7 @@ def get_settings() -> Settings:
         runs_dir=runs_dir,
         dataset=Path(os.environ["CONVAE_DATASET"]) if os.environ.get("CONVAE_DATASET") else None,
         comparison_epochs=1 if smoke else 10,
+        tuning_images=32 if smoke else 500,
     )
 
 
