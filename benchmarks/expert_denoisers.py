@@ -14,13 +14,12 @@ that subset too, for a like-for-like row. PSNR = 10·log10(4 / MSE) on [-1, 1] i
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
 
-from common import folder_split, machine
-from denoising import parse_noise
+from common import benchmark_parser, folder_split, machine, write_results
+from denoising import DEFAULT_NOISES, parse_noise
 
 from convae_helpers import load_image_folder
 from convae_helpers.data import as_tensor
@@ -65,27 +64,29 @@ def score_level(noise, val_x, test_x, args) -> dict:
     return level
 
 
+def parser():
+    """The shared options, the noises, and how many images BM3D is tuned and scored on."""
+    found = benchmark_parser(__doc__, "expert_denoisers.json", "data", "test-data", "holdout",
+                             data=dict(help="an ImageFolder tree of 32x32 images"),
+                             test_data=dict(help="an ImageFolder tree never tuned on"))  # fmt: skip
+    found.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in DEFAULT_NOISES])
+    found.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
+    found.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
+    found.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
+    return found
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
-    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never tuned on")
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
-    parser.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in (
-        "gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")])  # fmt: skip
-    parser.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
-    parser.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
-    parser.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/expert_denoisers.json"))
-    args = parser.parse_args()
+    """Tune and score every filter at every noise, writing the JSON after each."""
+    args = parser().parse_args()
     _, val_x = folder_split(args.data, args.holdout)
     test_x = as_tensor(load_image_folder(args.test_data))
     results = {"machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
                "validation_images": len(val_x), "test_images": len(test_x), "levels": {}}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     for noise in args.noise:
         results["levels"][repr(noise)] = score_level(noise, val_x, test_x, args)
         print(repr(noise), json.dumps(results["levels"][repr(noise)], default=str)[:600], flush=True)
-        args.out.write_text(json.dumps(results, indent=1))
+        write_results(args.out, results)
     print(f"written: {args.out}")
 
 
