@@ -20,20 +20,18 @@ already there, measured with the same settings, are kept and not measured again.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
 from pathlib import Path
 
 import torch
-from common import folder_split, machine
+from common import benchmark_parser, folder_split, machine, write_results
 from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.metrics import image_scores
 from convae_helpers.models import DEEPER_LAYERS
-from convae_helpers.settings import repository_root
 
 IMPROVED = dict(activate_code=False, act_fn=nn.GELU(), residual=True)
 TIME_IMAGES = 1000  # images per timed epoch (--time)
@@ -74,19 +72,23 @@ def with_batchnorm(network: nn.Module) -> nn.Module:
     return network
 
 
+def new_model(name: str) -> ConvolutionalAutoencoder:
+    """Variant ``name``, untrained, with its peak learning rate."""
+    changes, batchnorm, width, lr, _ = VARIANTS[name]
+    network = build_autoencoder(200, width, **changes)
+    return ConvolutionalAutoencoder(with_batchnorm(network) if batchnorm else network, lr=lr, verbose=False)
+
+
 def measure_network(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> ConvolutionalAutoencoder:
     """Train one variant from seed 0; its log is ``model.log_dict``."""
-    changes, batchnorm, width, lr, batch_size = VARIANTS[name]
-    network = build_autoencoder(200, width, **changes)
-    network = with_batchnorm(network) if batchnorm else network
-    model = ConvolutionalAutoencoder(network, lr=lr, verbose=False)
-    model.train(nn.MSELoss(), epochs, batch_size, train_x, val_x, val_x[:10], seed=0, progress=False)
+    model = new_model(name)
+    model.train(nn.MSELoss(), epochs, VARIANTS[name][4], train_x, val_x, val_x[:10], seed=0, progress=False)
     return model
 
 
 def measure(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> dict:
     """Train one variant and score it."""
-    changes, batchnorm, width, lr, batch_size = VARIANTS[name]
+    _, _, width, lr, batch_size = VARIANTS[name]
     model = measure_network(name, train_x, val_x, epochs)
     log = model.log_dict
     found = image_scores(model.autoencode, val_x)
@@ -105,11 +107,7 @@ def measure(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) 
 def time_epochs(names: list[str], train_x: torch.Tensor, rounds: int) -> dict[str, float]:
     """Median seconds of one training epoch on ``train_x`` for each variant, the variants taking turns."""
     seconds: dict[str, list[float]] = {name: [] for name in names}
-    models = {}
-    for name in names:
-        changes, batchnorm, width, lr, batch_size = VARIANTS[name]
-        network = build_autoencoder(200, width, **changes)
-        models[name] = ConvolutionalAutoencoder(with_batchnorm(network) if batchnorm else network, lr=lr, verbose=False)
+    models = {name: new_model(name) for name in names}
     for _ in range(rounds + 1):  # the first round warms up and is not counted
         for name, model in models.items():
             started = time.perf_counter()
@@ -118,48 +116,49 @@ def time_epochs(names: list[str], train_x: torch.Tensor, rounds: int) -> dict[st
     return {name: statistics.median(times[1:]) for name, times in seconds.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images, or 'cifar10'")
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
-    parser.add_argument("--train-images", type=int, default=10_000)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "ablation.json")
-    parser.add_argument(
+def parser():
+    """The shared options, and which variants to measure or time, on how many images and threads."""
+    found = benchmark_parser(__doc__, "ablation.json", "data", "holdout")
+    found.add_argument("--train-images", type=int, default=10_000)
+    found.add_argument("--epochs", type=int, default=3)
+    found.add_argument("--threads", type=int, default=1)
+    found.add_argument("--only", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    found.add_argument(
         "--time", type=int, default=0, metavar="ROUNDS",
         help="instead of training: time one epoch of 1,000 images of every variant in --out, taking turns, ROUNDS "
         "times (on an idle machine), and write the medians, scaled to --train-images, as seconds_per_epoch",
     )  # fmt: skip
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    train_x, val_x = folder_split(args.data, args.holdout)
-    train_x = train_x[: args.train_images]
-    results = {"machine": machine(), "threads": args.threads, "data": Path(args.data).name, "epochs": args.epochs}
-    results.update(training_images=len(train_x), validation_images=len(val_x), latent=200, runs={})
+    return found
+
+
+def earlier_results(args, results: dict) -> dict:
+    """What ``--out`` holds already, refused when it was measured with other settings (or is missing for --time)."""
     earlier = json.loads(args.out.read_text()) if args.out.is_file() else {}
     same = ("data", "training_images") if args.time else [key for key in results if key != "runs"]
     if earlier and any(earlier.get(key) != results[key] for key in same):
-        parser.error(f"--out: {args.out} holds a measurement with other settings; choose another --out")
+        raise SystemExit(f"--out: {args.out} holds a measurement with other settings; choose another --out")
     if args.time and not earlier:
-        parser.error(f"--time: {args.out} holds no measurement to time; run without --time first")
-    results["runs"] = earlier.get("runs", {})  # variants measured already are kept, not measured again
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.time:
-        results = earlier
-        n = min(TIME_IMAGES, len(train_x))
-        timed = time_epochs([name for name in args.only if name in results["runs"]], train_x[:n], args.time)
-        for name, seconds in timed.items():
-            results["runs"][name]["seconds_per_epoch"] = seconds * len(train_x) / n
-            print(f"{name:40s} {seconds:6.1f} s per {n:,} images ({seconds / timed[next(iter(timed))]:.2f}x)")
-        results["timing"] = (
-            f"median of {args.time} turns of one epoch of {n:,} images each (after one turn to warm up), "
-            f"variants taking turns on an otherwise idle machine, {args.threads} thread(s), scaled to "
-            f"{len(train_x):,} images; validation not included"
-        )
-        args.out.write_text(json.dumps(results, indent=1))
-        return
+        raise SystemExit(f"--time: {args.out} holds no measurement to time; run without --time first")
+    return earlier
+
+
+def time_measured(args, results: dict, train_x: torch.Tensor) -> None:
+    """Replace the seconds per epoch of the variants already measured by timed turns on an idle machine."""
+    n = min(TIME_IMAGES, len(train_x))
+    timed = time_epochs([name for name in args.only if name in results["runs"]], train_x[:n], args.time)
+    for name, seconds in timed.items():
+        results["runs"][name]["seconds_per_epoch"] = seconds * len(train_x) / n
+        print(f"{name:40s} {seconds:6.1f} s per {n:,} images ({seconds / timed[next(iter(timed))]:.2f}x)")
+    results["timing"] = (
+        f"median of {args.time} turns of one epoch of {n:,} images each (after one turn to warm up), "
+        f"variants taking turns on an otherwise idle machine, {args.threads} thread(s), scaled to "
+        f"{len(train_x):,} images; validation not included"
+    )
+    write_results(args.out, results)
+
+
+def measure_missing(args, results: dict, train_x: torch.Tensor, val_x: torch.Tensor) -> None:
+    """Train and score every variant asked for that ``results`` lacks, writing the JSON after each."""
     for name in (name for name in args.only if name not in results["runs"]):
         results["runs"][name] = found = measure(name, train_x, val_x, args.epochs)
         print(
@@ -167,8 +166,24 @@ def main() -> None:
             f"{found['seconds_per_epoch']:6.1f} s/epoch",
             flush=True,
         )
-        args.out.write_text(json.dumps(results, indent=1))  # after every variant
+        write_results(args.out, results)
     print(f"written: {args.out}")
+
+
+def main() -> None:
+    """Measure the variants not yet in ``--out``, or (``--time``) time those that are."""
+    args = parser().parse_args()
+    torch.set_num_threads(args.threads)
+    train_x, val_x = folder_split(args.data, args.holdout)
+    train_x = train_x[: args.train_images]
+    results = {"machine": machine(), "threads": args.threads, "data": Path(args.data).name, "epochs": args.epochs}
+    results.update(training_images=len(train_x), validation_images=len(val_x), latent=200, runs={})
+    earlier = earlier_results(args, results)
+    if args.time:
+        time_measured(args, earlier, train_x)
+    else:
+        results["runs"] = earlier.get("runs", {})  # variants measured already are kept, not measured again
+        measure_missing(args, results, train_x, val_x)
 
 
 if __name__ == "__main__":

@@ -24,23 +24,21 @@ Models, PCA and the detail score then all see the preprocessed images.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from pathlib import Path
 
 import torch
-from common import labelled_split, machine
+from common import RESULTS, benchmark_parser, labelled_split, machine, write_results
 
 from convae_helpers import CLASS_NAMES
 from convae_helpers.anomaly import DEEP_SVDD_AUROC, auroc, roc_curve
 from convae_helpers.checkpoints import train_or_load
 from convae_helpers.metrics import PCABaseline, image_detail, per_image_mse
 from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
-from convae_helpers.settings import repository_root
 
 
 def ranks(values: torch.Tensor) -> torch.Tensor:
+    """Each value's rank, 0 for the smallest, as floats for a correlation."""
     return values.argsort().argsort().double()
 
 
@@ -68,51 +66,60 @@ def ruff_preprocessing(normal_x: torch.Tensor):
     return lambda images: (contrast_normalised(images) - low) / (high - low) * 2 - 1
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of CIFAR-10's ten classes")
-    parser.add_argument("--holdout", type=int, default=500, help="held-out images per class, all scored")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--latent", type=int, default=200)
-    parser.add_argument("--classes", nargs="+", default=list(CLASS_NAMES), choices=CLASS_NAMES)
-    parser.add_argument("--preprocess", choices=("none", "gcn"), default="none", help="gcn: Ruff et al.'s")
-    parser.add_argument("--checkpoint-dir", type=Path, default=repository_root() / "runs" / "benchmarks" / "anomaly")
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "anomaly.json")
-    args = parser.parse_args()
+def parser():
+    """The shared options, the classes to sweep, the model's size and training, and the preprocessing."""
+    found = benchmark_parser(__doc__, "anomaly.json", "data", "holdout",
+                             data=dict(help="an ImageFolder tree of CIFAR-10's ten classes"),
+                             holdout=dict(help="held-out images per class, all scored"))  # fmt: skip
+    found.add_argument("--epochs", type=int, default=10)
+    found.add_argument("--latent", type=int, default=200)
+    found.add_argument("--classes", nargs="+", default=list(CLASS_NAMES), choices=CLASS_NAMES)
+    found.add_argument("--preprocess", choices=("none", "gcn"), default="none", help="gcn: Ruff et al.'s")
+    found.add_argument("--checkpoint-dir", type=Path, default=RESULTS / "anomaly")
+    return found
 
-    train_x, train_y, val_x, val_y = labelled_split(args.data, args.holdout, order="folder")
+
+def one_class(args, name: str, split: tuple) -> dict:
+    """Train on the normal class ``name`` alone and score every held-out image: AUROC of each method, and more."""
+    train_x, train_y, val_x, val_y = split
+    normal = CLASS_NAMES.index(name)
+    started = time.perf_counter()
+    normal_x, is_anomaly, scored = train_x[train_y == normal], val_y != normal, val_x
+    if args.preprocess == "gcn":
+        preprocess = ruff_preprocessing(normal_x)
+        normal_x, scored = preprocess(normal_x), preprocess(val_x)
+    run_dir = args.checkpoint_dir / (name if args.preprocess == "none" else f"{name}-{args.preprocess}")
+    model = train_or_load(
+        args.latent, (normal_x, scored[~is_anomaly], scored[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
+        run_dir, build=build_improved_autoencoder, lr=IMPROVED_LR,
+    )  # fmt: skip
+    pca = PCABaseline(args.latent).fit(normal_x)
+    scores = {"autoencoder": per_image_mse(model.autoencode, scored), "pca": per_image_mse(pca.reconstruct, scored)}
+    detail = image_detail(scored)
+    return {
+        "training_images": len(normal_x),
+        **{f"auroc_{method}": auroc(s, is_anomaly) for method, s in scores.items()},
+        "auroc_detail": auroc(detail, is_anomaly),
+        "detected_at_5pct_false_alarms": detected_at(scores["autoencoder"], is_anomaly),
+        "spearman_error_detail": spearman(scores["autoencoder"], detail),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    """Sweep the normal classes, writing the JSON after each."""
+    args = parser().parse_args()
+    split = labelled_split(args.data, args.holdout, order="folder")
     results: dict = {
         "machine": machine(), "data": Path(args.data).name, "holdout_per_class": args.holdout,
-        "scored_images": len(val_x), "model": "improved", "latent": args.latent, "epochs": args.epochs,
+        "scored_images": len(split[2]), "model": "improved", "latent": args.latent, "epochs": args.epochs,
         "batch_size": IMPROVED_BATCH_SIZE, "lr": IMPROVED_LR, "deep_svdd": DEEP_SVDD_AUROC,
         "preprocess": args.preprocess, "classes": {},
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.classes:
-        normal = CLASS_NAMES.index(name)
-        started = time.perf_counter()
-        normal_x, is_anomaly, scored = train_x[train_y == normal], val_y != normal, val_x
-        if args.preprocess == "gcn":
-            preprocess = ruff_preprocessing(normal_x)
-            normal_x, scored = preprocess(normal_x), preprocess(val_x)
-        run_dir = args.checkpoint_dir / (name if args.preprocess == "none" else f"{name}-{args.preprocess}")
-        model = train_or_load(
-            args.latent, (normal_x, scored[~is_anomaly], scored[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
-            run_dir, build=build_improved_autoencoder, lr=IMPROVED_LR,
-        )  # fmt: skip
-        pca = PCABaseline(args.latent).fit(normal_x)
-        scores = {"autoencoder": per_image_mse(model.autoencode, scored), "pca": per_image_mse(pca.reconstruct, scored)}
-        detail = image_detail(scored)
-        results["classes"][name] = {
-            "training_images": len(normal_x),
-            **{f"auroc_{method}": auroc(s, is_anomaly) for method, s in scores.items()},
-            "auroc_detail": auroc(detail, is_anomaly),
-            "detected_at_5pct_false_alarms": detected_at(scores["autoencoder"], is_anomaly),
-            "spearman_error_detail": spearman(scores["autoencoder"], detail),
-            "seconds": time.perf_counter() - started,
-        }
+        results["classes"][name] = one_class(args, name, split)
         print(name, {k: round(v, 3) for k, v in results["classes"][name].items()}, flush=True)
-        args.out.write_text(json.dumps(results, indent=1))
+        write_results(args.out, results)
     print(f"written: {args.out}")
 
 

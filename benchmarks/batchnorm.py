@@ -21,16 +21,11 @@ and SSIM, which subtracts each window's mean, barely moves. Results go to the sc
 
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
-
 import torch
 from ablation import VARIANTS, measure_network
-from common import folder_split, machine
+from common import benchmark_parser, folder_split, machine, write_results
 
 from convae_helpers.metrics import image_scores
-from convae_helpers.settings import repository_root
 
 
 def batch_statistics(network: torch.nn.Module):
@@ -58,13 +53,13 @@ def each_offset_removed(model):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "batchnorm.json")
-    args = parser.parse_args()
+    """Train the ablation's BatchNorm variant and score it the four ways."""
+    args = benchmark_parser(__doc__, "batchnorm.json", "data", "holdout",
+                            data=dict(help="an ImageFolder tree of 32x32 images")).parse_args()  # fmt: skip
     torch.set_num_threads(1)
-    train_x, val_x = folder_split(args.data, 500)
+    train_x, val_x = folder_split(args.data, args.holdout)
     model = measure_network("  + BatchNorm", train_x[:10_000], val_x, epochs=3)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.network.state_dict(), args.out.with_suffix(".pt"))  # weights only: BatchNorm is bolted on
     model.network.eval()
     with torch.no_grad():
@@ -80,8 +75,7 @@ def main() -> None:
     }
     for name, found in results.items():
         print(f"{name}: {found}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, default=str))
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

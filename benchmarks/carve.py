@@ -12,16 +12,18 @@ training, validation and test images are three disjoint sets:
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+
+from common import benchmark_parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """Write train/ and test/ as links to the source's images, the test images cut out of each class."""
+    left = dict(help="validation images per class, left in train/")
+    parser = benchmark_parser(__doc__, None, "holdout", holdout=left)
     parser.add_argument("source", type=Path, help="an ImageFolder tree: source/<class>/<image>")
     parser.add_argument("target", type=Path, help="where train/ and test/ are written (must not exist)")
     parser.add_argument("--per-class", type=int, default=500, help="test images per class")
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class, left in train/")
     args = parser.parse_args()
     if args.target.exists():
         parser.error(f"target {args.target} exists; choose a new folder")

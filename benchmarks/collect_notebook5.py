@@ -16,8 +16,7 @@ import json
 from pathlib import Path
 
 from ablation import VARIANTS
-from common import folder_split
-from quality import MODELS
+from common import MODELS, folder_split, write_results
 
 from convae_helpers import CLASS_NAMES, ConvolutionalAutoencoder
 from convae_helpers.metrics import per_image_mse, psnr
@@ -78,6 +77,7 @@ def trained(run: dict, latent: int) -> dict:
 
 
 def pca(run: dict, latent: int) -> dict:
+    """The scores of PCA at ``latent`` in a quality.py result."""
     found = run["runs"][f"pca-{latent}"]
     scores = {"psnr": found["psnr"][0], "ssim": found["validation_ssim"]}
     return scores | {key: found[key] for key in ("test_psnr", "test_ssim", "test_mse") if key in found}
@@ -170,13 +170,13 @@ def main() -> None:
     results = {
         "losses": {"settings": settings_of(article), "runs": losses},
         "improved": {
-            "settings": " | ".join(f"{shown(run)}: {settings_of(run)}" for run in (base, improved)), "runs": final
+            "settings": " | ".join(f"{shown(run)}: {settings_of(run)}" for run in (base, improved)),
+            "runs": final,
         },
         "ablation": ablation | {"data": Path(ablation["data"]).name},
         "rate_distortion": {"settings": " | ".join(f"{shown(r)}: {settings_of(r)}" for r in rate), "psnr": curves},
     }
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    write_results(OUT, results)
     print(f"written: {OUT.relative_to(repository_root())}")
 
 

@@ -11,11 +11,12 @@ the project's lead over the article's recipe and whether it exceeds two standard
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
 from pathlib import Path
+
+from common import benchmark_parser, write_results
 
 NAME = re.compile(r"(article|project)(\d+)-seed(\d+)\.json")
 
@@ -61,16 +62,15 @@ def compare(found: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """Summarise the seed runs in the folder given, and write the comparison."""
+    parser = benchmark_parser(__doc__, "seeds.json")
     parser.add_argument("folder", type=Path, help="where seeds.sh wrote the runs' JSON")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/seeds.json"))
     args = parser.parse_args()
     result = {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
               "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
               "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
               "latents": compare(seed_rows(args.folder))}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
+    write_results(args.out, result)
     for latent, row in result["latents"].items():
         means = {recipe: round(s["test_psnr"]["mean"], 2) for recipe, s in row["scores"].items()}
         print(f"bottleneck {latent}: test PSNR means {means}, project's lead {row['test_lead']:+.2f} dB")

@@ -17,12 +17,11 @@ The JSON (``--out``) is written after every level; folder paths are kept to thei
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from pathlib import Path
 
-from common import folder_split, machine
+from common import RESULTS, benchmark_parser, folder_split, machine, write_results
 
 from convae_helpers import load_image_folder
 from convae_helpers.checkpoints import train_or_load
@@ -30,9 +29,9 @@ from convae_helpers.data import as_tensor
 from convae_helpers.denoising import FILTERS, GaussianNoise, SaltAndPepper, fixed_noise, tune_filter
 from convae_helpers.metrics import image_scores
 from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
-from convae_helpers.settings import repository_root
 
 NOISES = {"gaussian": GaussianNoise, "salt-and-pepper": SaltAndPepper}
+DEFAULT_NOISES = ("gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")
 
 
 def parse_noise(text: str) -> GaussianNoise | SaltAndPepper:
@@ -66,54 +65,60 @@ def score_all(noise, found: dict, test_clean, seed: int = 1) -> dict:
     return {name: image_scores(function, test_clean, inputs=test_noisy) for name, function in found.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
-    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never trained or tuned on")
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
-    parser.add_argument("--train-images", type=int, default=None, help="train on the first N (say so)")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument(
-        "--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in
-        ("gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")],
-    )  # fmt: skip
-    parser.add_argument("--stronger", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5], help="test sigmas")
-    parser.add_argument("--checkpoint-dir", type=Path, default=repository_root() / "runs" / "benchmarks" / "denoising")
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "denoising.json")
-    args = parser.parse_args()
+def parser():
+    """The shared options, the noises to train for and the stronger levels to test at."""
+    found = benchmark_parser(__doc__, "denoising.json", "data", "test-data", "holdout",
+                             data=dict(help="an ImageFolder tree of 32x32 images"))  # fmt: skip
+    found.add_argument("--train-images", type=int, default=None, help="train on the first N (say so)")
+    found.add_argument("--epochs", type=int, default=10)
+    found.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in DEFAULT_NOISES])
+    found.add_argument("--stronger", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5], help="test sigmas")
+    found.add_argument("--checkpoint-dir", type=Path, default=RESULTS / "denoising")
+    return found
 
+
+def one_level(args, noise, data: tuple) -> tuple:
+    """The denoiser trained for ``noise`` (or loaded from its checkpoints), and its rows beside the filters'."""
+    train_x, val_x, test_x = data
+    started = time.perf_counter()
+    model = train_or_load(
+        200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, args.checkpoint_dir / slug(noise),
+        build=build_improved_autoencoder, lr=IMPROVED_LR, corrupt=noise,
+    )  # fmt: skip
+    rows = score_all(noise, restorers(noise, model, val_x), test_x)
+    print(repr(noise), {name: round(r["psnr"], 2) for name, r in rows.items()}, flush=True)
+    level = {"rows": rows, "seconds": time.perf_counter() - started, "epoch_seconds": model.log_dict["epoch_seconds"]}
+    return model, level
+
+
+def stronger(sigma: float, models: dict, val_x, test_x) -> dict:
+    """Every Gaussian denoiser, the noisy input and the filters tuned anew, scored at Gaussian noise ``sigma``."""
+    noise = GaussianNoise(sigma)
+    found = {name.split(" (")[0]: function for name, function in restorers(noise, None, val_x).items()}
+    gaussian = {n: m for n, m in models.items() if isinstance(n, GaussianNoise)}
+    found.update({f"denoiser trained on {n!r}": m.autoencode for n, m in gaussian.items()})
+    return score_all(noise, found, test_x)
+
+
+def main() -> None:
+    """Train a denoiser per noise, score it beside the filters, then every Gaussian one at stronger levels."""
+    args = parser().parse_args()
     train_x, val_x = folder_split(args.data, args.holdout)
-    train_x = train_x[: args.train_images]
-    test_x = as_tensor(load_image_folder(args.test_data))
+    data = (train_x[: args.train_images], val_x, as_tensor(load_image_folder(args.test_data)))
     results: dict = {
         "machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
-        "training_images": len(train_x), "validation_images": len(val_x), "test_images": len(test_x),
+        "training_images": len(data[0]), "validation_images": len(val_x), "test_images": len(data[2]),
         "model": "improved", "latent": 200, "epochs": args.epochs, "batch_size": IMPROVED_BATCH_SIZE,
         "lr": IMPROVED_LR, "levels": {}, "stronger": {},
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     models = {}
     for noise in args.noise:
-        started = time.perf_counter()
-        model = train_or_load(
-            200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, args.checkpoint_dir / slug(noise),
-            build=build_improved_autoencoder, lr=IMPROVED_LR, corrupt=noise,
-        )  # fmt: skip
-        models[noise] = model
-        rows = score_all(noise, restorers(noise, model, val_x), test_x)
-        results["levels"][repr(noise)] = {
-            "rows": rows, "seconds": time.perf_counter() - started, "epoch_seconds": model.log_dict["epoch_seconds"],
-        }  # fmt: skip
-        print(repr(noise), {name: round(r["psnr"], 2) for name, r in rows.items()}, flush=True)
-        args.out.write_text(json.dumps(results, indent=1))
-    for sigma in args.stronger:  # every Gaussian denoiser, the noisy input and the filters tuned anew, per level
-        noise, level = GaussianNoise(sigma), f"{sigma:g}"
-        found = {name.split(" (")[0]: function for name, function in restorers(noise, None, val_x).items()}
-        gaussian = {n: m for n, m in models.items() if isinstance(n, GaussianNoise)}
-        found.update({f"denoiser trained on {n!r}": m.autoencode for n, m in gaussian.items()})
-        for name, row in score_all(noise, found, test_x).items():
-            results["stronger"].setdefault(name, {})[level] = row
-    args.out.write_text(json.dumps(results, indent=1))
+        models[noise], results["levels"][repr(noise)] = one_level(args, noise, data)
+        write_results(args.out, results)
+    for sigma in args.stronger:
+        for name, row in stronger(sigma, models, val_x, data[2]).items():
+            results["stronger"].setdefault(name, {})[f"{sigma:g}"] = row
+    write_results(args.out, results)
     print(f"written: {args.out}")
 
 

@@ -18,13 +18,12 @@ noise notebook 6 draws (``fixed_noise``, seed 0): the two side by side on the ve
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
 
-from common import folder_split, machine
-from denoising import parse_noise
+from common import benchmark_parser, folder_split, machine, write_results
+from denoising import DEFAULT_NOISES, parse_noise
 
 from convae_helpers import ConvolutionalAutoencoder, load_image_folder
 from convae_helpers.data import as_tensor
@@ -82,37 +81,39 @@ def against_denoiser(run_dir: Path, val_x, images: int) -> dict:
     return {"denoiser": run_dir.name, "epochs": model.epochs_trained, "images": len(clean), "rows": rows}
 
 
+def parser():
+    """The shared options, the noises, how many images BM3D is tuned and scored on, and the denoiser mode."""
+    found = benchmark_parser(__doc__, "expert_denoisers.json", "data", "test-data", "holdout",
+                             data=dict(help="an ImageFolder tree of 32x32 images"),
+                             test_data=dict(help="an ImageFolder tree never tuned on (not with --denoiser)",
+                                            required=False, default=None))  # fmt: skip
+    found.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in DEFAULT_NOISES])
+    found.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
+    found.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
+    found.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
+    found.add_argument("--denoiser", type=Path, default=None, help="a saved sigma-0.2 denoiser's run folder")
+    return found
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="an ImageFolder tree of 32x32 images")
-    parser.add_argument("--test-data", default=None, help="an ImageFolder tree never tuned on (not with --denoiser)")
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
-    parser.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in (
-        "gaussian:0.1", "gaussian:0.2", "gaussian:0.3", "salt-and-pepper:0.1")])  # fmt: skip
-    parser.add_argument("--bm3d-levels", type=float, nargs="*", default=[0.2], help="Gaussian sigmas to run BM3D at")
-    parser.add_argument("--bm3d-images", type=int, default=100, help="test images BM3D is scored on")
-    parser.add_argument("--bm3d-tune", type=int, default=20, help="validation images BM3D is tuned on")
-    parser.add_argument("--denoiser", type=Path, default=None, help="a saved sigma-0.2 denoiser's run folder")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/expert_denoisers.json"))
-    args = parser.parse_args()
+    """Tune and score every filter at every noise, writing the JSON after each (or the denoiser mode)."""
+    args = parser().parse_args()
+    if args.test_data is None and args.denoiser is None:  # before any image is loaded
+        parser().error("--test-data: give the test folder (e.g. SPLIT/test from carve.py), or --denoiser RUN_DIR")
     _, val_x = folder_split(args.data, args.holdout)
     if args.denoiser is not None:
         result = {"machine": machine(), "data": Path(args.data).name}
         result |= against_denoiser(args.denoiser, val_x, args.bm3d_images)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1))
+        write_results(args.out, result)
         print({name: round(row["psnr"], 2) for name, row in result["rows"].items()}, f"written: {args.out}")
         return
-    if args.test_data is None:
-        parser.error("--test-data: give the test folder (e.g. SPLIT/test from carve.py), or --denoiser RUN_DIR")
     test_x = as_tensor(load_image_folder(args.test_data))
     results = {"machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
                "validation_images": len(val_x), "test_images": len(test_x), "levels": {}}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     for noise in args.noise:
         results["levels"][repr(noise)] = score_level(noise, val_x, test_x, args)
         print(repr(noise), json.dumps(results["levels"][repr(noise)], default=str)[:600], flush=True)
-        args.out.write_text(json.dumps(results, indent=1))
+        write_results(args.out, results)
     print(f"written: {args.out}")
 
 

@@ -29,9 +29,10 @@ timeout 75 $py benchmarks/quality.py --device cuda --recipes project --data /tmp
 # without CUDA graphs against train() with them (the default), for each model.
 stage "throughput"
 t="$py benchmarks/throughput.py --device cuda --data /tmp/jpeg/train --images 12800 --pairs 3"
-timeout 60 $t > "$OUT/throughput.txt" 2>&1
+timeout 60 $t --out "$OUT/throughput.json" > "$OUT/throughput.txt" 2>&1
 for model in article improved deeper; do
-    timeout 60 $t --model "$model" --against no-cuda-graphs --variant project >> "$OUT/throughput.txt" 2>&1
+    timeout 60 $t --model "$model" --against no-cuda-graphs --variant project --out "$OUT/throughput-graphs-$model.json" \
+        >> "$OUT/throughput.txt" 2>&1
 done
 [ "${FULL_RUN:-1}" = 1 ] || { tail -n 3 "$OUT"/*.txt; exit 0; }
 fi

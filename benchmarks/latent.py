@@ -12,37 +12,33 @@ Also recorded: each model's test PSNR = 10·log10(4 / MSE) on [-1, 1] images.
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import torch
-from common import folder_split, machine
+from common import benchmark_parser, folder_split, machine, write_results
 
 from convae_helpers import ConvolutionalAutoencoder, load_image_folder
 from convae_helpers.data import as_tensor
 from convae_helpers.latent import encode_all, retrieval_precision
 from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
-from convae_helpers.settings import repository_root
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="the ImageFolder tree the models trained on (for PCA)")
-    parser.add_argument("--test-data", required=True, help="an ImageFolder tree never trained on")
-    parser.add_argument("--checkpoints", type=Path, nargs="+", required=True)
-    parser.add_argument("--holdout", type=int, default=500, help="as quality.py held out: PCA fits the rest")
-    parser.add_argument("--k", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--queries", type=int, default=5000)
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "latent.json")
-    args = parser.parse_args()
+def parser():
+    """The shared options, the checkpoints to compare, and k and the number of queries."""
+    found = benchmark_parser(__doc__, "latent.json", "data", "test-data", "holdout",
+                             data=dict(help="the ImageFolder tree the models trained on (for PCA)"),
+                             test_data=dict(help="an ImageFolder tree never trained on"),
+                             holdout=dict(help="as quality.py held out: PCA fits the rest"))  # fmt: skip
+    found.add_argument("--checkpoints", type=Path, nargs="+", required=True)
+    found.add_argument("--k", type=int, nargs="+", default=[1, 10])
+    found.add_argument("--queries", type=int, default=5000)
+    return found
 
-    train_x, _ = folder_split(args.data, args.holdout)
-    test = load_image_folder(args.test_data)
-    test_x, labels = as_tensor(test), torch.tensor(test.targets)
-    features = {"pixels": test_x.flatten(1)}
-    models = {}
-    for path in args.checkpoints:
+
+def codes(checkpoints: list[Path], train_x: torch.Tensor, test_x: torch.Tensor) -> tuple[dict, dict]:
+    """Each model's epochs and test PSNR, and the test images as pixels, PCA codes and autoencoder codes."""
+    features, models = {"pixels": test_x.flatten(1)}, {}
+    for path in checkpoints:
         model = ConvolutionalAutoencoder.load(path, verbose=False)
         latent = model.network.encoder.config["latent_dim"]
         test_psnr = psnr(reconstruction_mse(model.autoencode, test_x))
@@ -50,6 +46,16 @@ def main() -> None:
         features[f"autoencoder code, {latent}"] = encode_all(model.encode, test_x)
         pca = PCABaseline(latent).fit(train_x)
         features[f"PCA code, {latent}"] = pca.encode(test_x)
+    return models, features
+
+
+def main() -> None:
+    """Precision@k of the nearest test images by pixels, PCA codes and autoencoder codes."""
+    args = parser().parse_args()
+    train_x, _ = folder_split(args.data, args.holdout)
+    test = load_image_folder(args.test_data)
+    test_x, labels = as_tensor(test), torch.tensor(test.targets)
+    models, features = codes(args.checkpoints, train_x, test_x)
     precision = {
         name: {f"{k}": retrieval_precision(f, labels, k, args.queries) for k in args.k} for name, f in features.items()
     }
@@ -60,8 +66,7 @@ def main() -> None:
         "training_images": len(train_x), "test_images": len(test_x), "queries": min(args.queries, len(test_x)),
         "models": models, "precision": precision,
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
+    write_results(args.out, results)
     print(f"written: {args.out}")
 
 

@@ -38,36 +38,19 @@ it sees that order in every epoch. Results go to the screen and, as JSON, to ``-
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from functools import partial
 from pathlib import Path
 
 import torch
-from common import folder_split, machine
+from common import MODELS, benchmark_parser, folder_split, machine, write_results
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, load_image_folder
+from convae_helpers import ConvolutionalAutoencoder, load_image_folder
 from convae_helpers.checkpoints import run_differences
 from convae_helpers.data import as_tensor
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
-from convae_helpers.models import (
-    DEEPER_BATCH_SIZE,
-    DEEPER_LR,
-    IMPROVED_BATCH_SIZE,
-    IMPROVED_LR,
-    build_improved_autoencoder,
-)
-from convae_helpers.settings import repository_root
 from convae_helpers.state import data_fingerprint, loss_name
-
-# name: (builder, peak learning rate, batch size): each model trains with its own recipe unless told otherwise
-MODELS = {
-    "article": (build_autoencoder, 1e-3, 64),
-    "improved": (partial(build_improved_autoencoder, deeper=True), DEEPER_LR, DEEPER_BATCH_SIZE),
-    "improved-base": (build_improved_autoencoder, IMPROVED_LR, IMPROVED_BATCH_SIZE),
-}
 
 
 def scores(reconstruct, val_x: torch.Tensor, test_x: torch.Tensor | None) -> dict:
@@ -103,131 +86,121 @@ def clip_gradients(model: ConvolutionalAutoencoder, max_norm: float) -> None:
     model.optimizer.register_step_pre_hook(clip)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--data", required=True, help="an ImageFolder tree of 32x32 images, or 'cifar10' for torchvision's CIFAR-10"
-    )
-    parser.add_argument("--holdout", type=int, default=500, help="validation images per class (the last ones)")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--latent", type=int, nargs="+", default=[200, 1000])
-    parser.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
-    parser.add_argument("--order", default="cifar", choices=["cifar", "folder"], help="order of the training images")
-    parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the best available)")
-    parser.add_argument("--model", default="article", choices=list(MODELS), help="article, improved, or improved-base")
-    parser.add_argument("--loss", default="mse", choices=list(LOSSES), help="the training loss (scores are always MSE)")
-    parser.add_argument("--test-data", default=None, help="an ImageFolder tree never trained on, scored at the end")
-    parser.add_argument("--train-images", type=int, default=None, help="train on the first N (pilots; label them)")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: the model's own (64 for the article's)")
-    parser.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the model's own)")
-    parser.add_argument("--width", type=int, default=16, help="channels of the first layer (the article's: 16)")
-    parser.add_argument(
+def parser():
+    """The options: the shared ones, what to train, and how."""
+    found = benchmark_parser(__doc__, "quality.json", "data", "holdout", "device", "seed", "test-data",
+                             test_data=dict(required=False, default=None, help="an ImageFolder tree never trained on, "
+                                            "scored at the end"))  # fmt: skip
+    found.add_argument("--epochs", type=int, default=10)
+    found.add_argument("--latent", type=int, nargs="+", default=[200, 1000])
+    found.add_argument("--recipes", nargs="+", default=["project", "article"], choices=["project", "article"])
+    found.add_argument("--order", default="cifar", choices=["cifar", "folder"], help="order of the training images")
+    found.add_argument("--model", default="article", choices=list(MODELS), help="article, improved, or improved-base")
+    found.add_argument("--loss", default="mse", choices=list(LOSSES), help="the training loss (scores are always MSE)")
+    found.add_argument("--train-images", type=int, default=None, help="train on the first N (pilots; label them)")
+    found.add_argument("--batch-size", type=int, default=None, help="default: the model's own (64 for the article's)")
+    found.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the model's own)")
+    found.add_argument("--width", type=int, default=16, help="channels of the first layer (the article's: 16)")
+    found.add_argument(
         "--clip-grad-norm", type=float, default=None, help="scale each step's gradient down to this norm at most"
     )
-    parser.add_argument(
+    found.add_argument(
         "--checkpoint-dir", type=Path, default=None, help="keep each run's checkpoints here and go on from them"
     )
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "quality.json")
-    parser.add_argument("--seed", type=int, default=0, help="initial weights and batch order (not the data split)")
-    args = parser.parse_args()
-    torch.manual_seed(args.seed)
+    return found
 
+
+def load_data(args) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """The training images (the first ``--train-images``), the validation images, and the test folder's, if any."""
     train_x, val_x = folder_split(args.data, args.holdout, args.order)
-    train_x = train_x[: args.train_images]
-    shown_x = val_x[:: len(val_x) // 10][:10]
     held_out = as_tensor(load_image_folder(args.test_data)) if args.test_data else None
-    build, lr, batch_size = MODELS[args.model]
-    lr = args.lr if args.lr is not None else lr
-    args.batch_size = args.batch_size or batch_size
-    print(f"machine: {machine()}")
-    print(
-        f"data: {args.data}: {len(train_x)} training images in {args.order} order, {len(val_x)} validation images; "
-        f"batch {args.batch_size}, {args.epochs} epochs, peak rate {lr:g}, width {args.width}"
-    )
-    results: dict = {
-        "machine": machine(),
-        "data": args.data,
-        "training_images": len(train_x),
-        "validation_images": len(val_x),
-        "order": args.order,
-        "test_data": args.test_data,
-        "test_images": len(held_out) if held_out is not None else 0,
-        "model": args.model,
-        "loss": args.loss,
-        "lr": lr,
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "holdout": args.holdout,
-        "width": args.width,
-        "clip_grad_norm": args.clip_grad_norm,
-        "seed": args.seed,
+    return train_x[: args.train_images], val_x, held_out
+
+
+def settings(args, train_x: torch.Tensor, val_x: torch.Tensor, held_out: torch.Tensor | None) -> dict:
+    """What the result file says about the machine, the data and the recipe, before any run is added."""
+    return {
+        "machine": machine(), "data": args.data, "training_images": len(train_x), "validation_images": len(val_x),
+        "order": args.order, "test_data": args.test_data, "test_images": len(held_out) if held_out is not None else 0,
+        "model": args.model, "loss": args.loss, "lr": args.lr, "epochs": args.epochs, "batch_size": args.batch_size,
+        "holdout": args.holdout, "width": args.width, "clip_grad_norm": args.clip_grad_norm, "seed": args.seed,
         "runs": {},
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    }  # fmt: skip
 
-    for latent in args.latent:
-        started = time.perf_counter()
-        pca = PCABaseline(latent).fit(train_x)
-        mse = reconstruction_mse(pca.reconstruct, val_x)
-        results["runs"][f"pca-{latent}"] = {
-            "validation_mse": [mse],
-            "psnr": [psnr(mse)],
-            "seconds": time.perf_counter() - started,
-            **scores(pca.reconstruct, val_x, held_out),
-        }
-        print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
-        for recipe in args.recipes:
-            folder = args.checkpoint_dir / f"{recipe}-{latent}" if args.checkpoint_dir else None
-            asked = dict(batch_size=args.batch_size, recipe=recipe, loss=loss_name(LOSSES[args.loss]()))
-            asked["training_data"] = data_fingerprint(train_x)
-            model = start_or_resume(folder, partial(build, latent, args.width), lr, args.device, asked)
-            if args.clip_grad_norm:
-                clip_gradients(model, args.clip_grad_norm)
-            resumed_after = model.epochs_trained
-            started = time.perf_counter()
-            log = model.log_dict
-            if model.epochs_trained < args.epochs:
-                log = model.train(
-                    LOSSES[args.loss](),
-                    args.epochs - model.epochs_trained,
-                    args.batch_size,
-                    train_x,
-                    val_x,
-                    shown_x,
-                    recipe=recipe,
-                    seed=args.seed,
-                    checkpoint_dir=folder,
-                    progress=False,
-                )
-            seconds = time.perf_counter() - started
-            # The log holds the training loss per epoch; another loss than MSE is scored by MSE at the end.
-            final = [reconstruction_mse(model.autoencode, val_x)]
-            mses = log["validation_loss_per_epoch"] if args.loss == "mse" else final
-            results["runs"][f"{recipe}-{latent}"] = {
-                "validation_loss": log["validation_loss_per_epoch"],
-                "validation_mse": mses,
-                "psnr": [psnr(m) for m in mses],
-                "seconds": seconds,
-                "epoch_seconds": log["epoch_seconds"],
-                "resumed_after_epoch": resumed_after,  # > 0: a stop, and the epochs after it on a new schedule
-                "parameters": sum(p.numel() for p in model.network.parameters()),
-                **scores(model.autoencode, val_x, held_out),
-            }
-            print(
-                f"{recipe} recipe, latent {latent}: PSNR per epoch "
-                + " ".join(f"{psnr(m):.2f}" for m in mses)
-                + f" dB; last MSE {mses[-1]:.5f}; {seconds:.0f} s",
-                flush=True,
-            )
-            args.out.write_text(json.dumps(results, indent=1))  # after every run, so a long job keeps what it did
 
+def pca_run(latent: int, train_x: torch.Tensor, val_x: torch.Tensor, held_out: torch.Tensor | None) -> dict:
+    """PCA with ``latent`` components, fitted on the training images and scored as the autoencoders are."""
+    started = time.perf_counter()
+    pca = PCABaseline(latent).fit(train_x)
+    mse = reconstruction_mse(pca.reconstruct, val_x)
+    print(f"PCA, {latent} components: validation MSE {mse:.5f}, PSNR {psnr(mse):.2f} dB")
+    return {"validation_mse": [mse], "psnr": [psnr(mse)], "seconds": time.perf_counter() - started,
+            **scores(pca.reconstruct, val_x, held_out)}  # fmt: skip
+
+
+def trained_model(args, recipe: str, latent: int, train_x: torch.Tensor) -> tuple[ConvolutionalAutoencoder, Path]:
+    """The model of one run, new or going on from its checkpoint, and its checkpoint folder (or None)."""
+    folder = args.checkpoint_dir / f"{recipe}-{latent}" if args.checkpoint_dir else None
+    asked = dict(batch_size=args.batch_size, recipe=recipe, loss=loss_name(LOSSES[args.loss]()))
+    asked["training_data"] = data_fingerprint(train_x)
+    build = partial(MODELS[args.model].build, latent, args.width)
+    model = start_or_resume(folder, build, args.lr, args.device, asked)
+    if args.clip_grad_norm:
+        clip_gradients(model, args.clip_grad_norm)
+    return model, folder
+
+
+def train_run(args, recipe: str, latent: int, data: tuple) -> dict:
+    """Train one recipe at one bottleneck for the epochs still missing, and score it."""
+    train_x, val_x, held_out = data
+    model, folder = trained_model(args, recipe, latent, train_x)
+    resumed_after, started, log = model.epochs_trained, time.perf_counter(), model.log_dict
+    if model.epochs_trained < args.epochs:
+        log = model.train(LOSSES[args.loss](), args.epochs - model.epochs_trained, args.batch_size, train_x, val_x,
+                          val_x[:: len(val_x) // 10][:10], recipe=recipe, seed=args.seed, checkpoint_dir=folder,
+                          progress=False)  # fmt: skip
+    seconds = time.perf_counter() - started
+    # The log holds the training loss per epoch; another loss than MSE is scored by MSE at the end.
+    mses = log["validation_loss_per_epoch"] if args.loss == "mse" else [reconstruction_mse(model.autoencode, val_x)]
+    print(f"{recipe} recipe, latent {latent}: PSNR per epoch " + " ".join(f"{psnr(m):.2f}" for m in mses)
+          + f" dB; last MSE {mses[-1]:.5f}; {seconds:.0f} s", flush=True)  # fmt: skip
+    return {
+        "validation_loss": log["validation_loss_per_epoch"], "validation_mse": mses, "psnr": [psnr(m) for m in mses],
+        "seconds": seconds, "epoch_seconds": log["epoch_seconds"],
+        "resumed_after_epoch": resumed_after,  # > 0: a stop, and the epochs after it on a new schedule
+        "parameters": sum(p.numel() for p in model.network.parameters()), **scores(model.autoencode, val_x, held_out),
+    }  # fmt: skip
+
+
+def print_summary(results: dict, latents: list[int]) -> None:
+    """The final PSNR of each recipe and of PCA at each bottleneck, and the project's gain."""
     print("\nlatent  article PSNR  project PSNR  gain     PCA PSNR")
-    for latent in args.latent:
-        runs = results["runs"]
+    runs = results["runs"]
+    for latent in latents:
         article = runs.get(f"article-{latent}", {}).get("psnr", [float("nan")])[-1]
         project = runs.get(f"project-{latent}", {}).get("psnr", [float("nan")])[-1]
         pca = runs[f"pca-{latent}"]["psnr"][0]
         print(f"{latent:6d}  {article:10.2f} dB {project:10.2f} dB {project - article:+.2f} dB {pca:8.2f} dB")
+
+
+def main() -> None:
+    """Train and score every recipe at every bottleneck, beside PCA, writing the JSON after every run."""
+    args = parser().parse_args()
+    torch.manual_seed(args.seed)
+    data = load_data(args)
+    own = MODELS[args.model]
+    args.lr = args.lr if args.lr is not None else own.lr
+    args.batch_size = args.batch_size or own.batch_size
+    print(f"machine: {machine()}")
+    print(f"data: {args.data}: {len(data[0])} training images in {args.order} order, {len(data[1])} validation images;"
+          f" batch {args.batch_size}, {args.epochs} epochs, peak rate {args.lr:g}, width {args.width}")  # fmt: skip
+    results = settings(args, *data)
+    for latent in args.latent:
+        results["runs"][f"pca-{latent}"] = pca_run(latent, *data)
+        for recipe in args.recipes:
+            results["runs"][f"{recipe}-{latent}"] = train_run(args, recipe, latent, data)
+            write_results(args.out, results)  # after every run, so a long job keeps what it did
+    print_summary(results, args.latent)
     print(f"written: {args.out}")
 
 

@@ -12,12 +12,10 @@ to ``--out`` (JSON), which notebook 5 can plot.
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import torch
-from common import folder_split, machine
+from common import benchmark_parser, folder_split, machine, write_results
 
 from convae_helpers import ConvolutionalAutoencoder
 from convae_helpers.metrics import PCABaseline, image_scores, sharpness_kept
@@ -31,13 +29,18 @@ MODELS = {  # name in notebook 5: folder under --runs
 }
 
 
+def parser():
+    """The shared options and where notebook 5's models are."""
+    found = benchmark_parser(__doc__, "sharpness.json", "data", "holdout",
+                             data=dict(help="the ImageFolder tree the models trained on"))  # fmt: skip
+    found.add_argument("--runs", type=Path, default=repository_root() / "runs", help="where the models are")
+    return found
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="the ImageFolder tree the models trained on")
-    parser.add_argument("--runs", type=Path, default=repository_root() / "runs", help="where the models are")
-    parser.add_argument("--out", type=Path, default=repository_root() / "runs" / "benchmarks" / "sharpness.json")
-    args = parser.parse_args()
-    train_x, val_x = folder_split(args.data, 500)
+    """Score PCA and each of notebook 5's models on the validation images, sharpness included."""
+    args = parser().parse_args()
+    train_x, val_x = folder_split(args.data, args.holdout)
     reconstruct = {"PCA, 200 components": PCABaseline(200).fit(train_x).reconstruct}
     for name, folder in MODELS.items():
         reconstruct[name] = ConvolutionalAutoencoder.load(args.runs / folder / "final.pt", device="cpu").autoencode
@@ -46,8 +49,7 @@ def main() -> None:
         with torch.inference_mode():
             results["runs"][name] = image_scores(method, val_x) | sharpness_kept(method, val_x)
         print(name, {key: round(value, 3) for key, value in results["runs"][name].items()}, flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Write the table of docs/mistakes.md from the live error messages of tests/bad_inputs.py.
+"""Write the table of docs/mistakes.md from the live error messages of scripts/bad_inputs.py.
 
 Each row of ``BAD_INPUTS`` is run, and its exception's type and message fill one line of the
 table between the markers ``<!-- mistakes:start -->`` and ``<!-- mistakes:end -->``. So a
@@ -17,14 +17,14 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from bad_inputs import BAD_INPUTS, example_tensors
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "mistakes.md"
-sys.path.insert(0, str(ROOT / "tests"))
-
-from bad_inputs import BAD_INPUTS, example_tensors  # noqa: E402
 
 
 def table() -> str:
+    """The table's rows: each mistake, the exception it raises and its message, folder paths hidden."""
     tensors = example_tensors()
     rows = ["| mistake | error | message |", "|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
@@ -41,6 +41,7 @@ def table() -> str:
 
 
 def main() -> int:
+    """Rewrite the table between the markers, or with --check report whether it is out of date."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if out of date")
     check = parser.parse_args().check

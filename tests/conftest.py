@@ -1,11 +1,20 @@
-"""Shared fixtures: small datasets of the offline images, in the article's dataset class."""
+"""Shared fixtures: small datasets of the offline images, in the article's dataset class.
+
+scripts/ goes on the import path: the table of mistakes (scripts/bad_inputs.py) lives there, beside the
+script that writes docs/mistakes.md from it.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from convae_helpers import CustomCIFAR10, article_transform, extract_each_class, load_offline_cifar10
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 
 @pytest.fixture(scope="session")

@@ -1,32 +1,127 @@
-"""The benchmark scripts start, and the tables of notebooks 5-8 come out of the shipped results (no training here).
+"""The benchmark harness: the command lines the docs quote, one home for shared options and JSON, and the tables of
+notebooks 5-8 out of the shipped results (no long training here).
 
 The scripts run in this process (a subprocess each would import torch again, for seconds each).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))  # the scripts import their shared module, common.py, from there
 
+SHARED = {"--data", "--test-data", "--holdout", "--device", "--seed", "--out"}
+# Command lines as docs/, notebooks and benchmarks/*.sh quote them, and what each must set.
+QUOTED = [
+    ("quality", "--data SPLIT/train --test-data SPLIT/test --model improved --recipes project --latent 200 --seed 3 "
+     "--checkpoint-dir DIR --out FILE", dict(model="improved", recipes=["project"], latent=[200], seed=3, holdout=500)),
+    ("anomaly", "--data D --preprocess gcn", dict(preprocess="gcn", holdout=500, epochs=10)),
+    ("expert_denoisers", "--data D --test-data T --out F", dict(test_data="T", bm3d_levels=[0.2], out=Path("F"))),
+    ("denoising", "--data D --test-data T --train-images 20000 --checkpoint-dir C", dict(train_images=20000)),
+    ("latent", "--data D --test-data T --checkpoints a.pt b.pt", dict(checkpoints=[Path("a.pt"), Path("b.pt")])),
+    ("ablation", "--data D --train-images 10000 --time 3", dict(time=3, train_images=10000, holdout=500)),
+    ("throughput", "--per-step --compile --device cuda", dict(per_step=True, compile=True, device="cuda")),
+    ("throughput", "--device cuda --data D --images 12800 --pairs 3 --model deeper --against no-cuda-graphs",
+     dict(model="deeper", against="no-cuda-graphs", variant="project", per_step=False)),
+    ("sharpness", "--data D --runs R", dict(runs=Path("R"), holdout=500)),
+]  # fmt: skip
 
-SCRIPTS = ["quality", "ablation", "carve", "collect_notebook5"]  # notebook 5
-SCRIPTS += ["denoising", "anomaly", "latent", "tables_notebooks6to8"]  # notebooks 6-8
-SCRIPTS += ["expert_denoisers", "collect_seeds"]  # issue 27's baselines and seeds
+
+@pytest.mark.parametrize("script, line, expected", QUOTED, ids=[f"{s}:{line.split()[0]}" for s, line, _ in QUOTED])
+def test_the_quoted_command_lines_still_mean_what_they_meant(script, line, expected):
+    args = importlib.import_module(script).parser().parse_args(line.split())
+    assert {key: getattr(args, key) for key in expected} == expected
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_each_benchmark_explains_itself(script, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", [f"{script}.py", "--help"])
+def shared_option_breaches(source: str) -> list[str]:
+    """Shared options a script declares itself, and JSON it writes itself, rather than through common.py."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        first = node.args[0] if node.args else None
+        if node.func.attr == "add_argument" and isinstance(first, ast.Constant) and first.value in SHARED:
+            found.append(f"declares {first.value}")
+        if node.func.attr == "write_text" and "json.dumps" in ast.unparse(node):
+            found.append("writes JSON")
+    return found
+
+
+def test_shared_options_and_result_files_have_one_home():
+    breaches = {
+        path.name: shared_option_breaches(path.read_text())
+        for path in sorted((ROOT / "benchmarks").glob("*.py"))
+        if path.name != "common.py"
+    }
+    assert {name: found for name, found in breaches.items() if found} == {}
+    toy = "p.add_argument('--holdout', type=int)\nout.write_text(json.dumps(r))\np.add_argument('--k')\n"
+    assert shared_option_breaches(toy) == ["declares --holdout", "writes JSON"]
+
+
+def test_a_script_changes_part_of_a_shared_option_and_keeps_the_rest(tmp_path):
+    common = importlib.import_module("common")
+    parser = common.benchmark_parser("doc", "x.json", "holdout", "data", data=dict(required=False, default="d"))
+    args = parser.parse_args(["--holdout", "7"])
+    assert (args.holdout, args.data, args.out) == (7, "d", common.RESULTS / "x.json")
+    assert not hasattr(common.benchmark_parser("doc", None).parse_args([]), "out")
+    common.write_results(tmp_path / "new" / "r.json", {"machine": "m", "runs": {"a": [1.0]}, "where": tmp_path})
+    assert json.loads((tmp_path / "new" / "r.json").read_text()) == {"machine": "m", "runs": {"a": [1.0]},
+                                                                     "where": str(tmp_path)}  # fmt: skip
+
+
+def tiny_folder(root: Path, per_class: int = 6) -> Path:
+    """An ImageFolder tree of ten classes of random 32x32 PNG images."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c in range(10):
+        (root / f"class{c}").mkdir(parents=True)
+        for i in range(per_class):
+            Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(root / f"class{c}" / f"{i}.png")
+    return root
+
+
+def test_quality_py_writes_what_the_collectors_read(tmp_path, monkeypatch):
+    folder, out = tiny_folder(tmp_path / "images"), tmp_path / "runs" / "article8-seed0.json"
+    line = f"--data {folder} --test-data {folder} --holdout 2 --latent 8 --width 4 --epochs 2 --recipes article"
+    monkeypatch.setattr(sys, "argv", ["quality.py", *line.split(), "--out", str(out)])
+    importlib.import_module("quality").main()
+    result = json.loads(out.read_text())
+    assert (result["training_images"], result["validation_images"], result["test_images"]) == (40, 20, 60)
+    assert (result["lr"], result["batch_size"], result["seed"]) == (1e-3, 64, 0), "the article's recipe, resolved"
+    run = result["runs"]["article-8"]
+    assert len(run["psnr"]) == len(run["epoch_seconds"]) == 2 and {"test_psnr", "test_ssim", "parameters"} <= set(run)
+    assert set(result["runs"]["pca-8"]) >= {"psnr", "validation_ssim", "test_psnr"}
+    seeds = importlib.import_module("collect_seeds").seed_rows(out.parent)  # seeds.sh names its runs like this
+    assert seeds["article"]["8"]["0"]["test_psnr"] == run["test_psnr"]
+
+
+def test_the_ablation_refuses_an_out_file_of_other_settings_and_names_the_fix(tmp_path, monkeypatch):
+    out = tmp_path / "ablation.json"
+    out.write_text(json.dumps({"data": "images", "epochs": 9, "runs": {}}))
+    line = f"--data {tiny_folder(tmp_path / 'images')} --holdout 2 --epochs 1 --only BatchNorm --out {out}"
+    monkeypatch.setattr(sys, "argv", ["ablation.py", *line.split()])
     with pytest.raises(SystemExit) as stop:
-        importlib.import_module(script).main()
-    assert stop.value.code == 0 and "usage:" in capsys.readouterr().out
+        importlib.import_module("ablation").main()
+    assert all(name in str(stop.value) for name in ("--out", str(out), "another --out"))
+
+
+def test_per_step_times_fewer_threads_only_on_a_cpu_with_threads_to_spare_and_compiles_only_when_asked():
+    throughput = importlib.import_module("throughput")
+    on_cpu = throughput.step_threads(False, "cpu", 8)
+    assert on_cpu[throughput.FEWER_THREADS] == 4 and on_cpu["fp32"] == 8
+    assert not any(throughput.STEP_SETTINGS[name][3] for name in on_cpu), "no torch.compile unless asked"
+    assert throughput.FEWER_THREADS not in throughput.step_threads(True, "cuda", 8)
+    assert throughput.FEWER_THREADS not in throughput.step_threads(False, "cpu", 1)
+    assert "compile (+ channels_last, fused)" in throughput.step_threads(True, "cpu", 8)
 
 
 def test_the_results_tables_come_from_the_shipped_file(monkeypatch, capsys):
@@ -66,11 +161,12 @@ def test_seeds_are_summarised_and_a_lead_under_two_deviations_is_within_noise(tm
     row = collect.compare(collect.seed_rows(tmp_path))["200"]
     assert row["within_noise"] is True
     _seed_run(tmp_path, "article", 3, 23.0, epochs=4)  # a run stopped after four epochs is refused by name
-    with pytest.raises(SystemExit, match="article200-seed3.json: not a finished"):
+    with pytest.raises(SystemExit) as stop:
         collect.seed_rows(tmp_path)
+    assert all(name in str(stop.value) for name in ("article200-seed3.json", "10 epochs", "rerun"))
 
 
-def test_quality_s_improved_model_is_the_one_that_beats_pca_and_improved_base_its_first_form():
+def test_the_benchmarks_train_the_package_s_models_with_their_own_recipes():
     from convae_helpers.models import (
         DEEPER_BATCH_SIZE,
         DEEPER_LR,
@@ -86,6 +182,9 @@ def test_quality_s_improved_model_is_the_one_that_beats_pca_and_improved_base_it
     build, lr, batch_size = models["improved-base"]
     assert build(200).config == build_improved_autoencoder(200).config
     assert (lr, batch_size) == (IMPROVED_LR, IMPROVED_BATCH_SIZE) == (2e-3, 32)
+    network = importlib.import_module("throughput").network  # throughput.py --model keeps its own names
+    assert network("improved").config == build_improved_autoencoder(200).config
+    assert network("deeper").config == build_improved_autoencoder(200, deeper=True).config
 
 
 def test_collect_refuses_a_result_of_another_model_in_place_of_the_improved_one(tmp_path, monkeypatch, capsys):
@@ -98,9 +197,8 @@ def test_collect_refuses_a_result_of_another_model_in_place_of_the_improved_one(
                                       "--checkpoint", str(tmp_path / "none.pt")])  # fmt: skip
     with pytest.raises(SystemExit):
         importlib.import_module("collect_notebook5").main()
-    assert "--improved: expected a result of quality.py --model improved; got --model improved-base's" in (
-        capsys.readouterr().err
-    )
+    error = capsys.readouterr().err
+    assert all(name in error for name in ("--improved:", "improved-base", "quality.py --model improved"))
 
 
 def test_collect_refuses_a_result_whose_network_is_not_today_s(tmp_path, monkeypatch, capsys):
@@ -109,10 +207,13 @@ def test_collect_refuses_a_result_whose_network_is_not_today_s(tmp_path, monkeyp
     assert collect.mismatch(run, "--improved") is None
     for earlier in (1_879_147, 1_893_003):  # the deeper models of 2026-11-30 and of the morning of 2026-12-01
         run["runs"]["project-200"]["parameters"] = earlier
-        assert f"--improved: its project-200 network has {earlier:,} parameters" in collect.mismatch(run, "--improved")
+        why = collect.mismatch(run, "--improved")
+        assert all(name in why for name in ("--improved:", "project-200", f"{earlier:,}", "run it again"))
     run["runs"]["project-200"]["parameters"], run["batch_size"] = 1_911_499, 32
-    assert "trained at peak rate 0.001 with batches of 32, not with the recipe of" in collect.mismatch(run, "--rate")
-    assert "--model 'deeper', an option this version does not have" in collect.mismatch({"model": "deeper"}, "--rate")
+    why = collect.mismatch(run, "--rate")
+    assert all(name in why for name in ("--rate:", "0.001", "32", "--model improved", "run it again"))
+    why = collect.mismatch({"model": "deeper"}, "--rate")
+    assert all(name in why for name in ("--rate:", "'deeper'", "run it again"))
 
 
 def test_quality_py_goes_on_only_from_a_checkpoint_of_the_same_run(tmp_path, capsys):
@@ -125,5 +226,6 @@ def test_quality_py_goes_on_only_from_a_checkpoint_of_the_same_run(tmp_path, cap
     build = lambda: build_autoencoder(8, 4)  # noqa: E731
     asked = dict(batch_size=64, recipe="project", loss="MSELoss()")
     assert start_or_resume(tmp_path, build, 1e-3, "cpu", asked).info == model.info
-    with pytest.raises(SystemExit, match=r"another run \(batch_size, lr differ\)"):
+    with pytest.raises(SystemExit) as stop:
         start_or_resume(tmp_path, build, 2e-3, "cpu", asked | {"batch_size": 32})
+    assert all(name in str(stop.value) for name in ("--checkpoint-dir", "latest.pt", "batch_size, lr", "its own"))

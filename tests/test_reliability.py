@@ -1,6 +1,6 @@
 """Bad input, divergence, interruption and checkpoints: clear errors, and nothing lost.
 
-``BAD_INPUTS`` (tests/bad_inputs.py) is the table of docs/mistakes.md: one row per mistake,
+``BAD_INPUTS`` (scripts/bad_inputs.py) is the table of docs/mistakes.md: one row per mistake,
 each checked here for its exception type and for naming the argument; scripts/mistakes.py
 writes the table from the live messages, and a test fails while it is out of date.
 """

@@ -1,7 +1,8 @@
 """The table of mistakes: one row per bad input, with the call that makes it and what it must raise.
 
-tests/test_reliability.py checks every row; scripts/mistakes.py writes docs/mistakes.md from
-the live messages, so a reworded message is edited in one place, the code.
+scripts/mistakes.py writes docs/mistakes.md from the live messages, so a reworded message is edited in one
+place, the code; tests/test_reliability.py checks every row. It lives beside mistakes.py, which needs it,
+and the tests import it from here, so nothing outside tests/ depends on the tests.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def example_tensors() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 
 
 def make_model(latent_dim: int = 200, **sizes) -> ConvolutionalAutoencoder:
+    """The article's model on the CPU, quiet, with the sizes given."""
     return ConvolutionalAutoencoder(build_autoencoder(latent_dim, **sizes), device="cpu", verbose=False)
 
 
@@ -61,12 +63,14 @@ def train_with(tensors, model=None, **changes):
 
 
 def with_nan(x: torch.Tensor) -> torch.Tensor:
+    """A copy of ``x`` with one pixel NaN."""
     x = x.clone()
     x[3, 1, 5, 5] = float("nan")
     return x
 
 
 def _text_file_as_checkpoint(tmp) -> None:
+    """Load a text file as if it were a checkpoint."""
     path = tmp / "notes.txt"
     path.write_text("not a model")
     ConvolutionalAutoencoder.load(path)
