@@ -20,6 +20,8 @@ between the autoencoder's error and the detail of the held-out images. JSON afte
 global contrast normalisation (each image minus its mean, divided by its mean absolute deviation), then min-max
 scaling to [-1, 1] with the extremes of the normal class's training images (anomalies may fall a little outside).
 Models, PCA and the detail score then all see the preprocessed images.
+
+``--seed S`` sets the models' initial weights and batch order (not the split); each seed keeps its own checkpoints.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def ruff_preprocessing(normal_x: torch.Tensor):
 
 def parser():
     """The shared options, the classes to sweep, the model's size and training, and the preprocessing."""
-    found = benchmark_parser(__doc__, "anomaly.json", "data", "holdout",
+    found = benchmark_parser(__doc__, "anomaly.json", "data", "holdout", "seed",
                              data=dict(help="an ImageFolder tree of CIFAR-10's ten classes"),
                              holdout=dict(help="held-out images per class, all scored"))  # fmt: skip
     found.add_argument("--epochs", type=int, default=10)
@@ -88,10 +90,11 @@ def one_class(args, name: str, split: tuple) -> dict:
     if args.preprocess == "gcn":
         preprocess = ruff_preprocessing(normal_x)
         normal_x, scored = preprocess(normal_x), preprocess(val_x)
-    run_dir = args.checkpoint_dir / (name if args.preprocess == "none" else f"{name}-{args.preprocess}")
+    tags = ("" if args.preprocess == "none" else f"-{args.preprocess}") + (f"-seed{args.seed}" if args.seed else "")
+    run_dir = args.checkpoint_dir / f"{name}{tags}"  # seed 0 keeps the first runs' folder names
     model = train_or_load(
         args.latent, (normal_x, scored[~is_anomaly], scored[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
-        run_dir, build=build_improved_autoencoder, lr=IMPROVED_LR,
+        run_dir, args.seed, build=build_improved_autoencoder, lr=IMPROVED_LR,
     )  # fmt: skip
     pca = PCABaseline(args.latent).fit(normal_x)
     scores = {"autoencoder": per_image_mse(model.autoencode, scored), "pca": per_image_mse(pca.reconstruct, scored)}
@@ -114,7 +117,7 @@ def main() -> None:
         "machine": machine(), "data": Path(args.data).name, "holdout_per_class": args.holdout,
         "scored_images": len(split[2]), "model": "improved", "latent": args.latent, "epochs": args.epochs,
         "batch_size": IMPROVED_BATCH_SIZE, "lr": IMPROVED_LR, "deep_svdd": DEEP_SVDD_AUROC,
-        "preprocess": args.preprocess, "classes": {},
+        "preprocess": args.preprocess, "seed": args.seed, "classes": {},
     }  # fmt: skip
     for name in args.classes:
         results["classes"][name] = one_class(args, name, split)

@@ -23,7 +23,8 @@ SHARED = {"--data", "--test-data", "--holdout", "--device", "--seed", "--out"}
 QUOTED = [
     ("quality", "--data SPLIT/train --test-data SPLIT/test --model improved --recipes project --latent 200 --seed 3 "
      "--checkpoint-dir DIR --out FILE", dict(model="improved", recipes=["project"], latent=[200], seed=3, holdout=500)),
-    ("anomaly", "--data D --preprocess gcn", dict(preprocess="gcn", holdout=500, epochs=10)),
+    ("anomaly", "--data D --preprocess gcn", dict(preprocess="gcn", holdout=500, epochs=10, seed=0)),
+    ("anomaly", "--data D --seed 2 --out F", dict(preprocess="none", seed=2, out=Path("F"))),
     ("expert_denoisers", "--data D --test-data T --out F", dict(test_data="T", bm3d_levels=[0.2], out=Path("F"))),
     ("denoising", "--data D --test-data T --train-images 20000 --checkpoint-dir C", dict(train_images=20000)),
     ("latent", "--data D --test-data T --checkpoints a.pt b.pt", dict(checkpoints=[Path("a.pt"), Path("b.pt")])),
