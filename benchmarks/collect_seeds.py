@@ -7,6 +7,12 @@ them: the article's model, ten epochs, the carved split, the test folder scored 
 bottleneck: every seed's validation and test PSNR (dB), their mean and sample standard deviation; per bottleneck:
 the project's lead over the article's recipe and whether it exceeds two standard deviations of the difference
 (else "within noise"). An unfinished run is refused by name.
+
+    python benchmarks/collect_seeds.py runs/seeds --anomaly A0.json A1.json A2.json --retrieval R0.json R1.json R2.json
+
+also summarises other rows over seeds: ``--anomaly``, one ``anomaly.py`` sweep of all ten classes per seed (the
+mean AUROC of the autoencoder and of PCA); ``--retrieval``, one ``latent.py`` run per seed with one checkpoint
+(precision@10 of its code; the seed is the one its checkpoint trained with).
 """
 
 from __future__ import annotations
@@ -61,15 +67,58 @@ def compare(found: dict) -> dict:
     return out
 
 
+def per_seed(paths: list[Path], row) -> dict:
+    """``{seed: row(result)}`` for each JSON file; ``row`` picks the figures, or names what is missing."""
+    found = {}
+    for path in paths:
+        figures = row(path, json.loads(Path(path).read_text()))
+        seed = str(figures.pop("seed"))
+        if seed in found:
+            raise SystemExit(f"{path}: seed {seed} is given twice; give one file per seed")
+        found[seed] = figures | {"file": Path(path).name}
+    return found
+
+
+def anomaly_row(path: Path, result: dict) -> dict:
+    """The mean AUROC (%) over the ten normal classes, of the autoencoder and of PCA."""
+    classes = result["classes"].values()
+    if len(classes) != 10:
+        raise SystemExit(f"{path}: {len(classes)} normal classes, not ten; let anomaly.py finish the sweep")
+    means = {m: 100 * statistics.fmean(c[f"auroc_{m}"] for c in classes) for m in ("autoencoder", "pca")}
+    return means | {"seed": result.get("seed", 0)}  # the first sweeps wrote no seed: they ran with seed 0
+
+
+def retrieval_row(path: Path, result: dict) -> dict:
+    """Precision@10 (%) of the one model's code, of PCA's code as long and of pixels."""
+    if len(result["models"]) != 1:
+        raise SystemExit(f"{path}: {len(result['models'])} models; run latent.py with one checkpoint per seed")
+    latent, model = next(iter(result["models"].items()))
+    names = {"autoencoder": f"autoencoder code, {latent}", "pca": f"PCA code, {latent}", "pixels": "pixels"}
+    precision = {key: 100 * result["precision"][name]["10"] for key, name in names.items()}
+    return precision | {"latent": latent, "seed": model["seed"]}  # the seed its checkpoint trained with
+
+
+def summarised(seeds: dict, keys: tuple[str, ...]) -> dict:
+    """The seeds and, for each key, the mean and standard deviation over them."""
+    return {"seeds": seeds, **{key: summary([row[key] for row in seeds.values()]) for key in keys}}
+
+
 def main() -> None:
     """Summarise the seed runs in the folder given, and write the comparison."""
     parser = benchmark_parser(__doc__, "seeds.json")
     parser.add_argument("folder", type=Path, help="where seeds.sh wrote the runs' JSON")
+    parser.add_argument("--anomaly", type=Path, nargs="*", default=[], help="anomaly.py's JSON, one per seed")
+    parser.add_argument("--retrieval", type=Path, nargs="*", default=[], help="latent.py's JSON, one per seed")
     args = parser.parse_args()
     result = {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
               "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
               "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
               "latents": compare(seed_rows(args.folder))}  # fmt: skip
+    if args.anomaly:
+        result["anomaly_mean_auroc"] = summarised(per_seed(args.anomaly, anomaly_row), ("autoencoder", "pca"))
+    if args.retrieval:
+        rows = per_seed(args.retrieval, retrieval_row)
+        result["retrieval_precision_at_10"] = summarised(rows, ("autoencoder", "pca", "pixels"))
     write_results(args.out, result)
     for latent, row in result["latents"].items():
         means = {recipe: round(s["test_psnr"]["mean"], 2) for recipe, s in row["scores"].items()}

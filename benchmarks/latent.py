@@ -42,7 +42,7 @@ def codes(checkpoints: list[Path], train_x: torch.Tensor, test_x: torch.Tensor) 
         model = ConvolutionalAutoencoder.load(path, verbose=False)
         latent = model.network.encoder.config["latent_dim"]
         test_psnr = psnr(reconstruction_mse(model.autoencode, test_x))
-        models[latent] = {"epochs": model.epochs_trained, "test_psnr": test_psnr}
+        models[latent] = {"epochs": model.epochs_trained, "test_psnr": test_psnr, "seed": model.info.get("seed")}
         features[f"autoencoder code, {latent}"] = encode_all(model.encode, test_x)
         pca = PCABaseline(latent).fit(train_x)
         features[f"PCA code, {latent}"] = pca.encode(test_x)

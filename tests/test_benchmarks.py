@@ -167,6 +167,28 @@ def test_seeds_are_summarised_and_a_lead_under_two_deviations_is_within_noise(tm
     assert all(name in str(stop.value) for name in ("article200-seed3.json", "10 epochs", "rerun"))
 
 
+def test_other_rows_are_summarised_over_seeds_and_an_unfinished_or_doubled_seed_is_refused(tmp_path):
+    collect = importlib.import_module("collect_seeds")
+    sweeps = []
+    for seed, level in enumerate([0.5, 0.6, 0.7]):
+        classes = {f"class{k}": {"auroc_autoencoder": level, "auroc_pca": 0.5} for k in range(10)}
+        sweeps.append(tmp_path / f"anomaly{seed}.json")
+        sweeps[-1].write_text(json.dumps({"seed": seed, "classes": classes}))
+    found = collect.summarised(collect.per_seed(sweeps, collect.anomaly_row), ("autoencoder", "pca"))
+    assert found["autoencoder"]["mean"] == pytest.approx(60.0) and found["autoencoder"]["std"] == pytest.approx(10.0)
+    assert found["pca"]["std"] == 0 and sorted(found["seeds"]) == ["0", "1", "2"]
+    with pytest.raises(SystemExit, match="seed 2 is given twice"):
+        collect.per_seed([*sweeps, sweeps[-1]], collect.anomaly_row)
+    sweeps[0].write_text(json.dumps({"classes": {"airplane": {"auroc_autoencoder": 0.5, "auroc_pca": 0.5}}}))
+    with pytest.raises(SystemExit, match="1 normal classes, not ten"):
+        collect.per_seed(sweeps, collect.anomaly_row)
+    names = {"autoencoder code, 200": {"10": 0.22}, "PCA code, 200": {"10": 0.226}, "pixels": {"10": 0.218}}
+    retrieval = tmp_path / "latent.json"
+    retrieval.write_text(json.dumps({"models": {"200": {"seed": 0}}, "precision": names}))
+    row = collect.per_seed([retrieval], collect.retrieval_row)["0"]
+    assert row["autoencoder"] == pytest.approx(22.0) and row["pca"] == pytest.approx(22.6) and row["latent"] == "200"
+
+
 def test_the_benchmarks_train_the_package_s_models_with_their_own_recipes():
     from convae_helpers.models import (
         DEEPER_BATCH_SIZE,
