@@ -10,7 +10,8 @@ stopped job goes on from its checkpoints. The Gaussian blur and the median filte
 of the validation images (the setting of least MSE); everything is then scored on noisy copies of the
 ``--test-data`` images, never trained or tuned on: PSNR = 10·log10(4 / MSE) on [-1, 1] images, and SSIM.
 Each denoiser trained on Gaussian noise is also scored at other levels (``--stronger``), beside the noisy
-input and the filters tuned anew for each level.
+input and the filters tuned anew for each level (``--stronger`` with no level: none). ``--seed S`` sets the
+denoisers' initial weights and batch order, each seed in its own checkpoint folders; the noisy copies stay the same.
 The JSON (``--out``) is written after every level; folder paths are kept to their last part.
 """
 
@@ -67,12 +68,12 @@ def score_all(noise, found: dict, test_clean, seed: int = 1) -> dict:
 
 def parser():
     """The shared options, the noises to train for and the stronger levels to test at."""
-    found = benchmark_parser(__doc__, "denoising.json", "data", "test-data", "holdout",
+    found = benchmark_parser(__doc__, "denoising.json", "data", "test-data", "holdout", "seed",
                              data=dict(help="an ImageFolder tree of 32x32 images"))  # fmt: skip
     found.add_argument("--train-images", type=int, default=None, help="train on the first N (say so)")
     found.add_argument("--epochs", type=int, default=10)
     found.add_argument("--noise", type=parse_noise, nargs="+", default=[parse_noise(t) for t in DEFAULT_NOISES])
-    found.add_argument("--stronger", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5], help="test sigmas")
+    found.add_argument("--stronger", type=float, nargs="*", default=[0.1, 0.2, 0.3, 0.4, 0.5], help="test sigmas")
     found.add_argument("--checkpoint-dir", type=Path, default=RESULTS / "denoising")
     return found
 
@@ -81,8 +82,9 @@ def one_level(args, noise, data: tuple) -> tuple:
     """The denoiser trained for ``noise`` (or loaded from its checkpoints), and its rows beside the filters'."""
     train_x, val_x, test_x = data
     started = time.perf_counter()
+    run_dir = args.checkpoint_dir / (slug(noise) + (f"-seed{args.seed}" if args.seed else ""))  # seed 0: as first
     model = train_or_load(
-        200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, args.checkpoint_dir / slug(noise),
+        200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, run_dir, args.seed,
         build=build_improved_autoencoder, lr=IMPROVED_LR, corrupt=noise,
     )  # fmt: skip
     rows = score_all(noise, restorers(noise, model, val_x), test_x)
@@ -109,7 +111,7 @@ def main() -> None:
         "machine": machine(), "data": Path(args.data).name, "test_data": Path(args.test_data).name,
         "training_images": len(data[0]), "validation_images": len(val_x), "test_images": len(data[2]),
         "model": "improved", "latent": 200, "epochs": args.epochs, "batch_size": IMPROVED_BATCH_SIZE,
-        "lr": IMPROVED_LR, "levels": {}, "stronger": {},
+        "lr": IMPROVED_LR, "seed": args.seed, "levels": {}, "stronger": {},
     }  # fmt: skip
     models = {}
     for noise in args.noise:
