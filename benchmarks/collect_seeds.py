@@ -8,11 +8,13 @@ bottleneck: every seed's validation and test PSNR (dB), their mean and sample st
 the project's lead over the article's recipe and whether it exceeds two standard deviations of the difference
 (else "within noise"). An unfinished run is refused by name.
 
-    python benchmarks/collect_seeds.py runs/seeds --anomaly A0.json A1.json A2.json --retrieval R0.json R1.json R2.json
+    python benchmarks/collect_seeds.py runs/seeds --anomaly A0.json A1.json A2.json \
+        --retrieval R0.json R1.json R2.json --denoising D0.json D1.json D2.json
 
 also summarises other rows over seeds: ``--anomaly``, one ``anomaly.py`` sweep of all ten classes per seed (the
 mean AUROC of the autoencoder and of PCA); ``--retrieval``, one ``latent.py`` run per seed with one checkpoint
-(precision@10 of its code; the seed is the one its checkpoint trained with).
+(precision@10 of its code; the seed is the one its checkpoint trained with); ``--denoising``, one ``denoising.py``
+run per seed (the denoiser's test PSNR at Gaussian σ 0.2 and on salt and pepper, 10%).
 """
 
 from __future__ import annotations
@@ -98,6 +100,19 @@ def retrieval_row(path: Path, result: dict) -> dict:
     return precision | {"latent": latent, "seed": model["seed"]}  # the seed its checkpoint trained with
 
 
+DENOISING = {"gaussian 0.2": "GaussianNoise(sigma=0.2)", "salt and pepper 0.1": "SaltAndPepper(amount=0.1)"}
+
+
+def denoising_row(path: Path, result: dict) -> dict:
+    """The denoiser's test PSNR (dB) at each noise of ``DENOISING``."""
+    missing = [level for level in DENOISING.values() if level not in result["levels"]]
+    if missing:
+        fix = "run denoising.py with --noise gaussian:0.2 salt-and-pepper:0.1"
+        raise SystemExit(f"{path}: no {', '.join(missing)}; {fix}")
+    found = {name: result["levels"][level]["rows"]["denoiser"]["psnr"] for name, level in DENOISING.items()}
+    return found | {"seed": result.get("seed", 0)}
+
+
 def summarised(seeds: dict, keys: tuple[str, ...]) -> dict:
     """The seeds and, for each key, the mean and standard deviation over them."""
     return {"seeds": seeds, **{key: summary([row[key] for row in seeds.values()]) for key in keys}}
@@ -109,6 +124,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="where seeds.sh wrote the runs' JSON")
     parser.add_argument("--anomaly", type=Path, nargs="*", default=[], help="anomaly.py's JSON, one per seed")
     parser.add_argument("--retrieval", type=Path, nargs="*", default=[], help="latent.py's JSON, one per seed")
+    parser.add_argument("--denoising", type=Path, nargs="*", default=[], help="denoising.py's JSON, one per seed")
     args = parser.parse_args()
     result = {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
               "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
@@ -116,6 +132,8 @@ def main() -> None:
               "latents": compare(seed_rows(args.folder))}  # fmt: skip
     if args.anomaly:
         result["anomaly_mean_auroc"] = summarised(per_seed(args.anomaly, anomaly_row), ("autoencoder", "pca"))
+    if args.denoising:
+        result["denoiser_test_psnr"] = summarised(per_seed(args.denoising, denoising_row), tuple(DENOISING))
     if args.retrieval:
         rows = per_seed(args.retrieval, retrieval_row)
         result["retrieval_precision_at_10"] = summarised(rows, ("autoencoder", "pca", "pixels"))

@@ -188,6 +188,13 @@ def test_other_rows_are_summarised_over_seeds_and_an_unfinished_or_doubled_seed_
     retrieval.write_text(json.dumps({"models": {"200": {"seed": 0}}, "precision": names}))
     row = collect.per_seed([retrieval], collect.retrieval_row)["0"]
     assert row["autoencoder"] == pytest.approx(22.0) and row["pca"] == pytest.approx(22.6) and row["latent"] == "200"
+    levels = {name: {"rows": {"denoiser": {"psnr": 23.5}}} for name in collect.DENOISING.values()}
+    denoised = tmp_path / "denoising.json"
+    denoised.write_text(json.dumps({"seed": 1, "levels": levels}))
+    assert collect.per_seed([denoised], collect.denoising_row)["1"]["gaussian 0.2"] == 23.5
+    denoised.write_text(json.dumps({"seed": 1, "levels": {}}))
+    with pytest.raises(SystemExit, match="--noise gaussian:0.2 salt-and-pepper:0.1"):
+        collect.per_seed([denoised], collect.denoising_row)
 
 
 def test_the_benchmarks_train_the_package_s_models_with_their_own_recipes():
