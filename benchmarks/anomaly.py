@@ -18,7 +18,8 @@ between the autoencoder's error and the detail of the held-out images. JSON afte
 
 ``--preprocess gcn`` applies Ruff et al.'s preprocessing first, for a like-for-like comparison with their rows:
 global contrast normalisation (each image minus its mean, divided by its mean absolute deviation), then min-max
-scaling to [-1, 1] with the extremes of the normal class's training images (anomalies may fall a little outside).
+scaling with the extremes of the normal class's training images: to [0, 1] in Ruff et al.'s code, to [-1, 1] here,
+the range the decoder outputs (anomalies may fall outside it).
 Models, PCA and the detail score then all see the preprocessed images.
 
 ``--seed S`` sets the models' initial weights and batch order (not the split); each seed keeps its own checkpoints.
@@ -81,6 +82,12 @@ def parser():
     return found
 
 
+def run_folder(args, name: str) -> Path:
+    """The checkpoint folder of one normal class: its name, then the preprocessing and the seed unless 0."""
+    tags = ("" if args.preprocess == "none" else f"-{args.preprocess}") + (f"-seed{args.seed}" if args.seed else "")
+    return args.checkpoint_dir / f"{name}{tags}"  # seed 0 keeps the first runs' folder names
+
+
 def one_class(args, name: str, split: tuple) -> dict:
     """Train on the normal class ``name`` alone and score every held-out image: AUROC of each method, and more."""
     train_x, train_y, val_x, val_y = split
@@ -90,11 +97,9 @@ def one_class(args, name: str, split: tuple) -> dict:
     if args.preprocess == "gcn":
         preprocess = ruff_preprocessing(normal_x)
         normal_x, scored = preprocess(normal_x), preprocess(val_x)
-    tags = ("" if args.preprocess == "none" else f"-{args.preprocess}") + (f"-seed{args.seed}" if args.seed else "")
-    run_dir = args.checkpoint_dir / f"{name}{tags}"  # seed 0 keeps the first runs' folder names
     model = train_or_load(
         args.latent, (normal_x, scored[~is_anomaly], scored[~is_anomaly][:10]), args.epochs, IMPROVED_BATCH_SIZE,
-        run_dir, args.seed, build=build_improved_autoencoder, lr=IMPROVED_LR,
+        run_folder(args, name), args.seed, build=build_improved_autoencoder, lr=IMPROVED_LR,
     )  # fmt: skip
     pca = PCABaseline(args.latent).fit(normal_x)
     scores = {"autoencoder": per_image_mse(model.autoencode, scored), "pca": per_image_mse(pca.reconstruct, scored)}

@@ -69,23 +69,42 @@ def compare(found: dict) -> dict:
     return out
 
 
-def per_seed(paths: list[Path], row) -> dict:
-    """``{seed: row(result)}`` for each JSON file; ``row`` picks the figures, or names what is missing."""
-    found = {}
+def per_seed(paths: list[Path], row, settings: tuple[str, ...]) -> dict:
+    """``{seed: row(path, result)}`` for each JSON file, refusing a file whose ``settings`` differ from the first's,
+    a seed given twice and a run of no single seed; ``row`` picks the figures and the seed, or names what is missing."""
+    found, first = {}, None
     for path in paths:
-        figures = row(path, json.loads(Path(path).read_text()))
-        seed = str(figures.pop("seed"))
-        if seed in found:
-            raise SystemExit(f"{path}: seed {seed} is given twice; give one file per seed")
-        found[seed] = figures | {"file": Path(path).name}
+        result = json.loads(Path(path).read_text())
+        figures = row(path, result)
+        seed = figures.pop("seed")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise SystemExit(f"{path}: seed {seed!r}, not one seed (a model trained with several says 'mixed'); "
+                             "give runs of one seed each")  # fmt: skip
+        if str(seed) in found:
+            raise SystemExit(f"{path}: seed {seed} again (already in {found[str(seed)]['file']}); one file per seed")
+        kept = {key: result.get(key, UNRECORDED.get(key)) for key in settings}
+        first = first or (path, kept)
+        differ = [f"{key} {kept[key]!r} against {first[1][key]!r}" for key in settings if kept[key] != first[1][key]]
+        if differ:
+            raise SystemExit(f"{path}: {'; '.join(differ)} in {first[0]}; collect runs of the same settings")
+        found[str(seed)] = figures | {"file": Path(path).name}
     return found
+
+
+UNRECORDED = {"preprocess": "none"}  # what runs made before an option existed used
+SETTINGS = {  # what the runs of one row must share
+    "anomaly": ("data", "holdout_per_class", "scored_images", "latent", "epochs", "batch_size", "lr", "preprocess"),
+    "denoising": ("data", "test_data", "training_images", "test_images", "latent", "epochs", "batch_size", "lr"),
+    "retrieval": ("data", "test_data", "training_images", "test_images", "queries"),
+}
 
 
 def anomaly_row(path: Path, result: dict) -> dict:
     """The mean AUROC (%) over the ten normal classes, of the autoencoder and of PCA."""
     classes = result["classes"].values()
     if len(classes) != 10:
-        raise SystemExit(f"{path}: {len(classes)} normal classes, not ten; let anomaly.py finish the sweep")
+        raise SystemExit(f"{path}: {len(classes)} of the ten normal classes; run anomaly.py again with the same --out "
+                         "and --checkpoint-dir to finish the sweep")  # fmt: skip
     means = {m: 100 * statistics.fmean(c[f"auroc_{m}"] for c in classes) for m in ("autoencoder", "pca")}
     return means | {"seed": result.get("seed", 0)}  # the first sweeps wrote no seed: they ran with seed 0
 
@@ -96,8 +115,10 @@ def retrieval_row(path: Path, result: dict) -> dict:
         raise SystemExit(f"{path}: {len(result['models'])} models; run latent.py with one checkpoint per seed")
     latent, model = next(iter(result["models"].items()))
     names = {"autoencoder": f"autoencoder code, {latent}", "pca": f"PCA code, {latent}", "pixels": "pixels"}
+    if any("10" not in result["precision"][name] for name in names.values()):
+        raise SystemExit(f"{path}: no precision@10; run latent.py with --k 1 10 (its default)")
     precision = {key: 100 * result["precision"][name]["10"] for key, name in names.items()}
-    return precision | {"latent": latent, "seed": model["seed"]}  # the seed its checkpoint trained with
+    return precision | {"latent": latent, "seed": model.get("seed")}  # the seed its checkpoint trained with
 
 
 DENOISING = {"gaussian 0.2": "GaussianNoise(sigma=0.2)", "salt and pepper 0.1": "SaltAndPepper(amount=0.1)"}
@@ -107,7 +128,7 @@ def denoising_row(path: Path, result: dict) -> dict:
     """The denoiser's test PSNR (dB) at each noise of ``DENOISING``."""
     missing = [level for level in DENOISING.values() if level not in result["levels"]]
     if missing:
-        fix = "run denoising.py with --noise gaussian:0.2 salt-and-pepper:0.1"
+        fix = "run denoising.py with --noise gaussian:0.2 salt-and-pepper:0.1 --seed S and the other runs' settings"
         raise SystemExit(f"{path}: no {', '.join(missing)}; {fix}")
     found = {name: result["levels"][level]["rows"]["denoiser"]["psnr"] for name, level in DENOISING.items()}
     return found | {"seed": result.get("seed", 0)}
@@ -116,6 +137,13 @@ def denoising_row(path: Path, result: dict) -> dict:
 def summarised(seeds: dict, keys: tuple[str, ...]) -> dict:
     """The seeds and, for each key, the mean and standard deviation over them."""
     return {"seeds": seeds, **{key: summary([row[key] for row in seeds.values()]) for key in keys}}
+
+
+ROWS = {  # kind: where its summary goes, what reads one run, the figures summarised
+    "anomaly": ("anomaly_mean_auroc", anomaly_row, ("autoencoder", "pca")),
+    "denoising": ("denoiser_test_psnr", denoising_row, tuple(DENOISING)),
+    "retrieval": ("retrieval_precision_at_10", retrieval_row, ("autoencoder", "pca", "pixels")),
+}
 
 
 def main() -> None:
@@ -130,13 +158,10 @@ def main() -> None:
               "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
               "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
               "latents": compare(seed_rows(args.folder))}  # fmt: skip
-    if args.anomaly:
-        result["anomaly_mean_auroc"] = summarised(per_seed(args.anomaly, anomaly_row), ("autoencoder", "pca"))
-    if args.denoising:
-        result["denoiser_test_psnr"] = summarised(per_seed(args.denoising, denoising_row), tuple(DENOISING))
-    if args.retrieval:
-        rows = per_seed(args.retrieval, retrieval_row)
-        result["retrieval_precision_at_10"] = summarised(rows, ("autoencoder", "pca", "pixels"))
+    for kind, files in (("anomaly", args.anomaly), ("denoising", args.denoising), ("retrieval", args.retrieval)):
+        if files:
+            name, row, keys = ROWS[kind]
+            result[name] = summarised(per_seed(files, row, SETTINGS[kind]), keys)
     write_results(args.out, result)
     for latent, row in result["latents"].items():
         means = {recipe: round(s["test_psnr"]["mean"], 2) for recipe, s in row["scores"].items()}

@@ -11,7 +11,8 @@ of the validation images (the setting of least MSE); everything is then scored o
 ``--test-data`` images, never trained or tuned on: PSNR = 10·log10(4 / MSE) on [-1, 1] images, and SSIM.
 Each denoiser trained on Gaussian noise is also scored at other levels (``--stronger``), beside the noisy
 input and the filters tuned anew for each level (``--stronger`` with no level: none). ``--seed S`` sets the
-denoisers' initial weights and batch order, each seed in its own checkpoint folders; the noisy copies stay the same.
+denoisers' initial weights, batch order and training noise, each seed in its own checkpoint folders; the noisy
+validation and test copies stay the same.
 The JSON (``--out``) is written after every level; folder paths are kept to their last part.
 """
 

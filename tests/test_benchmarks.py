@@ -168,33 +168,60 @@ def test_seeds_are_summarised_and_a_lead_under_two_deviations_is_within_noise(tm
     assert all(name in str(stop.value) for name in ("article200-seed3.json", "10 epochs", "rerun"))
 
 
-def test_other_rows_are_summarised_over_seeds_and_an_unfinished_or_doubled_seed_is_refused(tmp_path):
+def test_other_rows_are_summarised_over_seeds_and_an_unfinished_doubled_or_different_run_is_refused(tmp_path):
     collect = importlib.import_module("collect_seeds")
+    settings = {"data": "train", "epochs": 10}
     sweeps = []
     for seed, level in enumerate([0.5, 0.6, 0.7]):
         classes = {f"class{k}": {"auroc_autoencoder": level, "auroc_pca": 0.5} for k in range(10)}
         sweeps.append(tmp_path / f"anomaly{seed}.json")
-        sweeps[-1].write_text(json.dumps({"seed": seed, "classes": classes}))
-    found = collect.summarised(collect.per_seed(sweeps, collect.anomaly_row), ("autoencoder", "pca"))
+        sweeps[-1].write_text(json.dumps(settings | {"seed": seed, "classes": classes}))
+    found = collect.summarised(collect.per_seed(sweeps, collect.anomaly_row, ("epochs",)), ("autoencoder", "pca"))
     assert found["autoencoder"]["mean"] == pytest.approx(60.0) and found["autoencoder"]["std"] == pytest.approx(10.0)
     assert found["pca"]["std"] == 0 and sorted(found["seeds"]) == ["0", "1", "2"]
-    with pytest.raises(SystemExit, match="seed 2 is given twice"):
-        collect.per_seed([*sweeps, sweeps[-1]], collect.anomaly_row)
+    with pytest.raises(SystemExit, match="seed 2 again .already in anomaly2.json"):
+        collect.per_seed([*sweeps, sweeps[-1]], collect.anomaly_row, ())
+    other = json.loads(sweeps[2].read_text()) | {"epochs": 3, "preprocess": "gcn"}
+    sweeps[2].write_text(json.dumps(other))
+    with pytest.raises(SystemExit) as stop:
+        collect.per_seed(sweeps, collect.anomaly_row, ("epochs", "preprocess"))
+    assert all(text in str(stop.value) for text in ("anomaly2.json", "epochs 3 against 10", "'gcn' against 'none'"))
     sweeps[0].write_text(json.dumps({"classes": {"airplane": {"auroc_autoencoder": 0.5, "auroc_pca": 0.5}}}))
-    with pytest.raises(SystemExit, match="1 normal classes, not ten"):
-        collect.per_seed(sweeps, collect.anomaly_row)
+    with pytest.raises(SystemExit, match="1 of the ten normal classes; run anomaly.py again with the same --out"):
+        collect.per_seed(sweeps, collect.anomaly_row, ())
+
+
+def test_each_seed_and_preprocessing_of_the_anomaly_sweep_has_its_own_checkpoints_and_seed_0_the_first_ones():
+    anomaly = importlib.import_module("anomaly")
+    folders = {}
+    for line in ("", "--seed 2", "--preprocess gcn", "--preprocess gcn --seed 2"):
+        args = anomaly.parser().parse_args(["--data", "D", "--checkpoint-dir", "C", *line.split()])
+        folders[line] = anomaly.run_folder(args, "ship")
+    assert folders[""] == Path("C/ship") and folders["--preprocess gcn"] == Path("C/ship-gcn")
+    assert folders["--seed 2"] == Path("C/ship-seed2") and len(set(folders.values())) == 4
+
+
+def test_retrieval_and_denoising_seeds_are_read_and_a_run_of_no_single_seed_is_refused(tmp_path):
+    collect = importlib.import_module("collect_seeds")
     names = {"autoencoder code, 200": {"10": 0.22}, "PCA code, 200": {"10": 0.226}, "pixels": {"10": 0.218}}
     retrieval = tmp_path / "latent.json"
     retrieval.write_text(json.dumps({"models": {"200": {"seed": 0}}, "precision": names}))
-    row = collect.per_seed([retrieval], collect.retrieval_row)["0"]
+    row = collect.per_seed([retrieval], collect.retrieval_row, ())["0"]
     assert row["autoencoder"] == pytest.approx(22.0) and row["pca"] == pytest.approx(22.6) and row["latent"] == "200"
+    for seed in ("mixed", None):
+        retrieval.write_text(json.dumps({"models": {"200": {"seed": seed}}, "precision": names}))
+        with pytest.raises(SystemExit, match="not one seed"):
+            collect.per_seed([retrieval], collect.retrieval_row, ())
+    retrieval.write_text(json.dumps({"models": {"200": {"seed": 1}}, "precision": {n: {"1": 0.3} for n in names}}))
+    with pytest.raises(SystemExit, match="--k 1 10"):
+        collect.per_seed([retrieval], collect.retrieval_row, ())
     levels = {name: {"rows": {"denoiser": {"psnr": 23.5}}} for name in collect.DENOISING.values()}
     denoised = tmp_path / "denoising.json"
     denoised.write_text(json.dumps({"seed": 1, "levels": levels}))
-    assert collect.per_seed([denoised], collect.denoising_row)["1"]["gaussian 0.2"] == 23.5
+    assert collect.per_seed([denoised], collect.denoising_row, ())["1"]["gaussian 0.2"] == 23.5
     denoised.write_text(json.dumps({"seed": 1, "levels": {}}))
-    with pytest.raises(SystemExit, match="--noise gaussian:0.2 salt-and-pepper:0.1"):
-        collect.per_seed([denoised], collect.denoising_row)
+    with pytest.raises(SystemExit, match="--noise gaussian:0.2 salt-and-pepper:0.1 --seed S"):
+        collect.per_seed([denoised], collect.denoising_row, ())
 
 
 def test_the_benchmarks_train_the_package_s_models_with_their_own_recipes():
