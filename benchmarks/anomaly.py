@@ -33,9 +33,9 @@ from pathlib import Path
 import torch
 from common import RESULTS, benchmark_parser, labelled_split, machine, write_results
 
-from convae_helpers import CLASS_NAMES
 from convae_helpers.anomaly import DEEP_SVDD_AUROC, auroc, roc_curve
 from convae_helpers.checkpoints import train_or_load
+from convae_helpers.data import CLASS_NAMES
 from convae_helpers.metrics import PCABaseline, image_detail, per_image_mse
 from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder
 

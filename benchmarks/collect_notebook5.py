@@ -18,7 +18,8 @@ from pathlib import Path
 from ablation import VARIANTS
 from common import MODELS, folder_split, write_results
 
-from convae_helpers import CLASS_NAMES, ConvolutionalAutoencoder
+from convae_helpers import ConvolutionalAutoencoder
+from convae_helpers.data import CLASS_NAMES
 from convae_helpers.metrics import per_image_mse, psnr
 from convae_helpers.models import count_parameters
 from convae_helpers.settings import repository_root

@@ -19,8 +19,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from convae_helpers import build_autoencoder, get_settings, load_cifar10, load_image_folder
-from convae_helpers.data import as_tensor
+from convae_helpers import build_autoencoder
+from convae_helpers.data import as_tensor, load_cifar10, load_image_folder
 from convae_helpers.models import (
     DEEPER_BATCH_SIZE,
     DEEPER_LR,
@@ -28,7 +28,7 @@ from convae_helpers.models import (
     IMPROVED_LR,
     build_improved_autoencoder,
 )
-from convae_helpers.settings import repository_root
+from convae_helpers.settings import get_settings, repository_root
 
 RESULTS = repository_root() / "runs" / "benchmarks"
 

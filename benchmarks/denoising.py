@@ -25,9 +25,8 @@ from pathlib import Path
 
 from common import RESULTS, benchmark_parser, folder_split, machine, write_results
 
-from convae_helpers import load_image_folder
 from convae_helpers.checkpoints import train_or_load
-from convae_helpers.data import as_tensor
+from convae_helpers.data import as_tensor, load_image_folder
 from convae_helpers.denoising import FILTERS, GaussianNoise, SaltAndPepper, fixed_noise, tune_filter
 from convae_helpers.metrics import image_scores
 from convae_helpers.models import IMPROVED_BATCH_SIZE, IMPROVED_LR, build_improved_autoencoder

@@ -25,8 +25,8 @@ from pathlib import Path
 from common import benchmark_parser, folder_split, machine, write_results
 from denoising import DEFAULT_NOISES, parse_noise
 
-from convae_helpers import ConvolutionalAutoencoder, load_image_folder
-from convae_helpers.data import as_tensor
+from convae_helpers import ConvolutionalAutoencoder
+from convae_helpers.data import as_tensor, load_image_folder
 from convae_helpers.denoising import FILTERS, GaussianNoise, bm3d_filter, fixed_noise, tune_filter
 from convae_helpers.metrics import image_scores
 from convae_helpers.state import load_model

@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 from common import benchmark_parser, folder_split, machine, write_results
 
-from convae_helpers import ConvolutionalAutoencoder, load_image_folder
-from convae_helpers.data import as_tensor
+from convae_helpers import ConvolutionalAutoencoder
+from convae_helpers.data import as_tensor, load_image_folder
 from convae_helpers.latent import encode_all, retrieval_precision
 from convae_helpers.metrics import PCABaseline, psnr, reconstruction_mse
 

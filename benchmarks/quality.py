@@ -45,9 +45,9 @@ from pathlib import Path
 import torch
 from common import MODELS, benchmark_parser, folder_split, machine, write_results
 
-from convae_helpers import ConvolutionalAutoencoder, load_image_folder
+from convae_helpers import ConvolutionalAutoencoder
 from convae_helpers.checkpoints import run_differences
-from convae_helpers.data import as_tensor
+from convae_helpers.data import as_tensor, load_image_folder
 from convae_helpers.losses import LOSSES
 from convae_helpers.metrics import PCABaseline, image_scores, psnr, reconstruction_mse
 from convae_helpers.state import data_fingerprint, loss_name

@@ -43,13 +43,8 @@ import torch
 from common import MODELS, benchmark_parser, machine, write_results
 from torch import nn
 
-from convae_helpers import (
-    ConvolutionalAutoencoder,
-    CustomCIFAR10,
-    article_transform,
-    load_image_folder,
-    load_offline_cifar10,
-)
+from convae_helpers import ConvolutionalAutoencoder, CustomCIFAR10, article_transform
+from convae_helpers.data import load_image_folder, load_offline_cifar10
 from convae_helpers.device import pick_device
 
 # Keyword arguments of the trainer (fused) and of train (the rest), per variant.

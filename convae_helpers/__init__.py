@@ -4,28 +4,15 @@ Modules, one concern each, are listed in ``LAYERS`` below from the bottom up: ea
 or inside a function) only modules listed before it, so the package has no import cycle; tests/test_structure.py
 checks it from the source. The trainer and all it needs sit up to ``training``; ``checkpoints`` (a run's identity,
 ``train_or_load``) is the experiments layer above it, which the trainer never imports.
-The most used names are importable from the package itself; the rest from their module, e.g.
-``from convae_helpers.metrics import psnr``.
+The names the notebooks use most are importable from the package itself (``__all__``); the rest from their
+module, e.g. ``from convae_helpers.metrics import psnr`` or ``from convae_helpers.data import load_image_folder``.
 """
 
 from . import vae as vae  # imported for its registration: checkpoints of a VAE then load anywhere
-from .data import (
-    CLASS_NAMES,
-    CIFAR10UnavailableError,
-    CustomCIFAR10,
-    ImageSet,
-    article_datasets,
-    article_transform,
-    extract_each_class,
-    load_cifar10,
-    load_image_folder,
-    load_offline_cifar10,
-    load_splits,
-)
-from .device import pick_device
+from .data import CustomCIFAR10, article_datasets, article_transform, extract_each_class, load_splits
 from .models import Autoencoder, Decoder, Encoder, build_autoencoder, count_parameters
-from .settings import Settings, get_settings, report_environment
-from .training import ConvolutionalAutoencoder, TrainingDivergedError
+from .settings import report_environment
+from .training import ConvolutionalAutoencoder
 
 __version__ = "0.1.0"
 
@@ -53,27 +40,17 @@ LAYERS = (
     "ready",  # the readiness check of a machine
 )
 
-__all__ = [
-    "CLASS_NAMES",
-    "CIFAR10UnavailableError",
+__all__ = [  # the names the notebooks import from the package itself; the rest come from their modules
     "Autoencoder",
     "ConvolutionalAutoencoder",
     "CustomCIFAR10",
     "Decoder",
     "Encoder",
-    "ImageSet",
-    "Settings",
-    "TrainingDivergedError",
     "article_datasets",
     "article_transform",
     "build_autoencoder",
     "count_parameters",
     "extract_each_class",
-    "get_settings",
-    "load_cifar10",
-    "load_image_folder",
-    "load_offline_cifar10",
     "load_splits",
-    "pick_device",
     "report_environment",
 ]

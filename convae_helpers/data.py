@@ -182,7 +182,7 @@ def _unavailable_message(folder: Path, download: bool, error: BaseException) -> 
         "Ways out:\n"
         f"  1. put {CIFAR10_ARCHIVE} (about 163 MB, from {CIFAR10_URL}) into {folder} and run again;\n"
         "  2. point CONVAE_DATA_DIR at a folder that holds it;\n"
-        "  3. use the built-in offline images: convae_helpers.load_offline_cifar10() "
+        "  3. use the built-in offline images: convae_helpers.data.load_offline_cifar10() "
         "(the notebooks switch to them by themselves)."
     )
 

@@ -20,9 +20,9 @@ from convae_helpers import (
     article_transform,
     build_autoencoder,
     extract_each_class,
-    load_offline_cifar10,
 )
 from convae_helpers.anomaly import auroc, threshold_for
+from convae_helpers.data import load_offline_cifar10
 from convae_helpers.denoising import GaussianNoise, SaltAndPepper, tune_filter
 from convae_helpers.latent import nearest
 from convae_helpers.losses import MSSSIML1Loss

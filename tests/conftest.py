@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from convae_helpers import CustomCIFAR10, article_transform, extract_each_class, load_offline_cifar10
+from convae_helpers import CustomCIFAR10, article_transform, extract_each_class
+from convae_helpers.data import load_offline_cifar10
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 

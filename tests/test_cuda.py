@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, TrainingDivergedError, build_autoencoder
+from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.state import data_fingerprint
+from convae_helpers.training import TrainingDivergedError
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

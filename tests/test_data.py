@@ -10,19 +10,17 @@ import torch
 import torchvision
 from PIL import Image
 
-from convae_helpers import (
+from convae_helpers import CustomCIFAR10, article_datasets, article_transform, extract_each_class, load_splits
+from convae_helpers.data import (
+    CLASS_NAMES,
+    OFFLINE_NOTICE,
     CIFAR10UnavailableError,
-    CustomCIFAR10,
-    article_datasets,
-    article_transform,
-    extract_each_class,
-    get_settings,
     load_cifar10,
     load_image_folder,
     load_offline_cifar10,
-    load_splits,
+    subset,
 )
-from convae_helpers.data import CLASS_NAMES, OFFLINE_NOTICE, subset
+from convae_helpers.settings import get_settings
 
 
 def test_offline_images_are_cifar10_photos_balanced_over_the_ten_classes():

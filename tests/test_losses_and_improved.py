@@ -12,13 +12,12 @@ from torch import nn
 from convae_helpers import (
     ConvolutionalAutoencoder,
     CustomCIFAR10,
-    ImageSet,
     article_transform,
     build_autoencoder,
     count_parameters,
 )
 from convae_helpers.checkpoints import train_or_load
-from convae_helpers.data import as_tensor
+from convae_helpers.data import ImageSet, as_tensor
 from convae_helpers.losses import LOSSES, MSSSIML1Loss, ms_ssim, ssim
 from convae_helpers.metrics import image_scores, per_image_mse, reconstruction_mse
 from convae_helpers.models import (

@@ -26,13 +26,13 @@ from convae_helpers import (
     ConvolutionalAutoencoder,
     Decoder,
     Encoder,
-    TrainingDivergedError,
     build_autoencoder,
     checkpoints,
     state,
     training,
 )
 from convae_helpers.losses import MSSSIML1Loss
+from convae_helpers.training import TrainingDivergedError
 
 
 @pytest.mark.parametrize("name, call, error, fragment", BAD_INPUTS, ids=[row[0] for row in BAD_INPUTS])
