@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import torch
-from common import RESULTS, benchmark_parser, labelled_split, machine, write_results
+from common import RESULTS, benchmark_parser, labelled_split, machine, seed_folder, write_results
 
 from convae_helpers.anomaly import DEEP_SVDD_AUROC, auroc, roc_curve
 from convae_helpers.checkpoints import train_or_load
@@ -84,8 +84,8 @@ def parser():
 
 def run_folder(args, name: str) -> Path:
     """The checkpoint folder of one normal class: its name, then the preprocessing and the seed unless 0."""
-    tags = ("" if args.preprocess == "none" else f"-{args.preprocess}") + (f"-seed{args.seed}" if args.seed else "")
-    return args.checkpoint_dir / f"{name}{tags}"  # seed 0 keeps the first runs' folder names
+    folder = name if args.preprocess == "none" else f"{name}-{args.preprocess}"
+    return seed_folder(args.checkpoint_dir / folder, args.seed)
 
 
 def one_class(args, name: str, split: tuple) -> dict:

@@ -70,6 +70,11 @@ def benchmark_parser(doc: str, out: str | None, *shared: str, **changes: dict) -
     return parser
 
 
+def seed_folder(folder: Path, seed: int) -> Path:
+    """``folder`` for seed 0 (where the first runs keep their checkpoints), ``folder-seedS`` for another seed."""
+    return folder if seed == 0 else folder.with_name(f"{folder.name}-seed{seed}")
+
+
 def write_results(path: Path, results: dict) -> None:
     """Write ``results`` (the settings beside the measurements) as JSON, making the folder; call it after every
     run, so a long job that stops keeps what it measured."""

@@ -23,7 +23,7 @@ import re
 import time
 from pathlib import Path
 
-from common import RESULTS, benchmark_parser, folder_split, machine, write_results
+from common import RESULTS, benchmark_parser, folder_split, machine, seed_folder, write_results
 
 from convae_helpers.checkpoints import train_or_load
 from convae_helpers.data import as_tensor, load_image_folder
@@ -82,7 +82,7 @@ def one_level(args, noise, data: tuple) -> tuple:
     """The denoiser trained for ``noise`` (or loaded from its checkpoints), and its rows beside the filters'."""
     train_x, val_x, test_x = data
     started = time.perf_counter()
-    run_dir = args.checkpoint_dir / (slug(noise) + (f"-seed{args.seed}" if args.seed else ""))  # seed 0: as first
+    run_dir = seed_folder(args.checkpoint_dir / slug(noise), args.seed)
     model = train_or_load(
         200, (train_x, val_x, val_x[:10]), args.epochs, IMPROVED_BATCH_SIZE, run_dir, args.seed,
         build=build_improved_autoencoder, lr=IMPROVED_LR, corrupt=noise,
