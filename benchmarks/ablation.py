@@ -29,13 +29,13 @@ import torch
 from common import benchmark_parser, folder_split, machine, write_results
 from torch import nn
 
-from convae_helpers import ConvolutionalAutoencoder, build_autoencoder
+from convae_helpers import Autoencoder, ConvolutionalAutoencoder, build_autoencoder
 from convae_helpers.metrics import image_scores
 from convae_helpers.models import DEEPER_LAYERS
 
 IMPROVED = dict(activate_code=False, act_fn=nn.GELU(), residual=True)
 TIME_IMAGES = 1000  # images per timed epoch (--time)
-# name: (changes to build_autoencoder, BatchNorm?, width, peak learning rate, batch size)
+# name: (changes to build_autoencoder, or linear_skip (``LinearSkip``), BatchNorm?, width, peak rate, batch size)
 VARIANTS = {
     "the article's model": ({}, False, 16, 1e-3, 64),
     "linear code": (dict(activate_code=False), False, 16, 1e-3, 64),
@@ -72,11 +72,29 @@ def with_batchnorm(network: nn.Module) -> nn.Module:
     return network
 
 
+class LinearSkip(Autoencoder):
+    """``network`` with linear maps from the pixels straight to the code and from the code straight to the pixels,
+    added to the convolutions' (for this measurement only): on their own they can learn what PCA finds."""
+
+    def __init__(self, network: Autoencoder) -> None:
+        super().__init__(network.encoder, network.decoder)
+        pixels, latent = 3 * 32 * 32, network.encoder.config["latent_dim"]
+        self.to_code, self.to_pixels = nn.Linear(pixels, latent), nn.Linear(latent, pixels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        code = self.encoder(x) + self.to_code(x.flatten(1))
+        images = self.decoder(code)
+        return images + self.to_pixels(code).view(images.shape)
+
+
 def new_model(name: str) -> ConvolutionalAutoencoder:
     """Variant ``name``, untrained, with its peak learning rate."""
     changes, batchnorm, width, lr, _ = VARIANTS[name]
+    changes = dict(changes)
+    skip = changes.pop("linear_skip", False)
     network = build_autoencoder(200, width, **changes)
-    return ConvolutionalAutoencoder(with_batchnorm(network) if batchnorm else network, lr=lr, verbose=False)
+    network = with_batchnorm(network) if batchnorm else network
+    return ConvolutionalAutoencoder(LinearSkip(network) if skip else network, lr=lr, verbose=False)
 
 
 def measure_network(name: str, train_x: torch.Tensor, val_x: torch.Tensor, epochs: int) -> ConvolutionalAutoencoder:

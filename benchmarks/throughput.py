@@ -4,12 +4,12 @@ Both train the same model (the article's autoencoder, latent 200, the same initi
 on the same images with the same optimizer (Adam), loss (MSE) and batch size, for one epoch
 including validation, on the same device:
 
-* ``article``: plain Adam and ``train(pipeline="article", recipe="article")``: the article's
-  DataLoaders over the article's dataset class, converting and normalising every image in every
-  epoch, fp32, the default memory layout;
-* ``project``: the defaults of ``device.speed_settings`` (tensors on the device, fused Adam; on the CPU
-  channels_last; on CUDA fp32 in the default layout, cudnn.benchmark and CUDA graphs). ``--variant`` swaps
-  in another setting to measure it alone.
+* ``article``: the article's loop (``article_train``): DataLoaders over the article's dataset class,
+  converting and normalising every image in every epoch, plain Adam at a constant rate, fp32, the default
+  memory layout, ``loop.train_epoch`` and ``loop.evaluate`` once per epoch and a picture;
+* ``project``: ``train()`` with the defaults of ``device.speed_settings`` (tensors on the device, fused Adam; on
+  the CPU channels_last; on CUDA fp32 in the default layout, cudnn.benchmark and CUDA graphs);
+* ``no-cuda-graphs``: the same with ``CONVAE_CUDA_GRAPHS=0``, each step launched eagerly.
 
 After a warm-up of each, the runs alternate A B A B ... so that drifts of the machine's speed
 hit both alike; the figure of merit is the median of the per-pair ratios. Each time is the
@@ -17,7 +17,7 @@ whole ``train`` call, the project's one-off conversion of the datasets into tens
 
     python benchmarks/throughput.py                 # offline images, 6,400 training images
     python benchmarks/throughput.py --data /tmp/cifar10-jpeg/train --images 12800
-    python benchmarks/throughput.py --variant compile   # also torch.compile (off by default)
+    python benchmarks/throughput.py --device cuda --against no-cuda-graphs
 
 ``--per-step`` measures each speed setting alone instead, one training step at a time: the model trains for
 ``--rounds`` rounds of ``--steps`` steps on random images in [-1, 1], each setting in turn, and the median images
@@ -42,22 +42,18 @@ import numpy as np
 import torch
 from common import MODELS, benchmark_parser, machine, write_results
 from torch import nn
+from torch.utils.data import DataLoader
 
 from convae_helpers import ConvolutionalAutoencoder, CustomCIFAR10, article_transform
 from convae_helpers.data import load_image_folder, load_offline_cifar10
 from convae_helpers.device import pick_device
+from convae_helpers.loop import evaluate, reconstruction_grid, train_epoch
+from convae_helpers.models import init_weights
 
-# Keyword arguments of the trainer (fused) and of train (the rest), per variant.
-VARIANTS = {
-    "article": dict(pipeline="article", recipe="article", precision="fp32", fused=False),
-    "project": dict(),
-    "no-channels-last": dict(channels_last=False),
-    "no-fused-adam": dict(fused=False),
-    "compile": dict(compile=True),
-    "bf16": dict(precision="bf16"),
-    "fp32": dict(precision="fp32"),
-    "fp32-no-channels-last": dict(precision="fp32", channels_last=False),
-    "no-cuda-graphs": dict(env={"CONVAE_CUDA_GRAPHS": "0"}),  # the project's defaults, each step launched eagerly
+VARIANTS = {  # the environment each variant runs in; "article" runs article_train, the others train()
+    "article": {},
+    "project": {},
+    "no-cuda-graphs": {"CONVAE_CUDA_GRAPHS": "0"},  # the project's defaults, each step launched eagerly
 }
 STEP_SETTINGS = {  # --per-step: (channels_last, fused Adam, bf16 autocast, torch.compile)
     "fp32": (False, False, False, False),
@@ -91,21 +87,41 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def article_train(net: nn.Module, datasets: tuple, device: torch.device, batch_size: int, epochs: int) -> None:
+    """The article's way to train: DataLoaders over the datasets, plain Adam at a constant rate, fp32, the default
+    layout; after every epoch the validation loss and the test images' reconstructions, as ``train()`` does."""
+    training, validation, test = datasets
+    torch.manual_seed(0)
+    net.apply(init_weights)
+    optimizer, loss = torch.optim.Adam(net.parameters(), lr=1e-3), nn.MSELoss()
+
+    def batches(dataset, size):
+        return ((images.to(device), images.to(device)) for images, _ in DataLoader(dataset, size))
+
+    for _ in range(epochs):
+        train_epoch(net, batches(training, batch_size), loss, optimizer, [])
+        evaluate(net, batches(validation, batch_size), loss)
+        with torch.inference_mode():
+            shown = torch.cat([images for images, _ in batches(test, 64)])
+            reconstruction_grid(shown, net(shown))
+
+
 def run(
     name: str, data: list, device: str | None, batch_size: int, epochs: int = 1, model_name: str = "article"
 ) -> tuple[float, torch.device]:
-    """Seconds for one ``train`` call of ``epochs`` epochs with the settings of variant ``name``."""
-    training, validation, test = (CustomCIFAR10(d, article_transform()) for d in data)
-    options = dict(VARIANTS[name])
-    fused, env = options.pop("fused", None), options.pop("env", {})
-    model = ConvolutionalAutoencoder(network(model_name), device=device, fused=fused, verbose=False)
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
+    """Seconds for ``epochs`` epochs of variant ``name``: the article's loop, or one ``train`` call."""
+    datasets = tuple(CustomCIFAR10(d, article_transform()) for d in data)
+    model = ConvolutionalAutoencoder(network(model_name), device=device, verbose=False)
+    saved = {key: os.environ.get(key) for key in VARIANTS[name]}
+    os.environ.update(VARIANTS[name])
     if model.device.type == "cuda":
         torch.cuda.synchronize()
     started = time.perf_counter()
     try:
-        model.train(nn.MSELoss(), epochs, batch_size, training, validation, test, progress=False, **options)
+        if name == "article":
+            article_train(model.network, datasets, model.device, batch_size, epochs)
+        else:
+            model.train(nn.MSELoss(), epochs, batch_size, *datasets, progress=False)
     finally:
         for key, value in saved.items():
             os.environ.pop(key) if value is None else os.environ.update({key: value})

@@ -1,23 +1,18 @@
-"""From datasets to batches: the checks a dataset passes once, and the two pipelines.
+"""From datasets to batches: the checks a dataset passes once, and the batches of an epoch.
 
-* ``as_image_tensor`` turns a dataset (of images, or of (image, label) pairs) or a tensor into
-  one checked tensor (N, C, 32, 32): the fast pipeline keeps it on the device and draws
-  batches by index (``tensor_batches``).
-* ``loader_batches`` is the article's pipeline: a ``DataLoader`` over the dataset itself.
-
-Both draw the images of an epoch in the order ``epoch_order`` gives, and yield
-(inputs, targets) pairs: the same images, or corrupted inputs when a ``corrupt`` function is
-given (a denoising autoencoder learns to restore the clean targets).
+``as_image_tensor`` turns a dataset (of images, or of (image, label) pairs) or a tensor into one checked
+tensor (N, C, 32, 32), which the trainer keeps on the device; ``tensor_batches`` draws its batches by index,
+in the order ``epoch_order`` gives, as (inputs, targets) pairs: the same images, or corrupted inputs when a
+``corrupt`` function is given (a denoising autoencoder learns to restore the clean targets). The article's
+pipeline, a ``DataLoader`` over the dataset, is timed against this one in ``benchmarks/throughput.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader
 
 from .checks import check_image_batch, describe
 
@@ -127,64 +122,3 @@ def tensor_batches(
     for start in range(0, len(order), batch_size):
         batch = images[order[start : start + batch_size]].contiguous(memory_format=memory_format)
         yield _pairs(batch, corrupt)
-
-
-def loader_batches(
-    dataset: Any,
-    order: torch.Tensor | None,
-    batch_size: int,
-    device: torch.device,
-    corrupt: Corrupt | None = None,
-) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """The article's pipeline: a DataLoader over ``dataset`` in ``order`` (None: dataset order), batch by batch."""
-    sampler = order.tolist() if order is not None else None
-    for batch in DataLoader(dataset, batch_size, sampler=sampler):
-        yield _pairs(split_pair(batch)[0].to(device), corrupt)
-
-
-@dataclass
-class Pipeline:
-    """The batches of one training run: training batches for an epoch's order, validation batches, test images."""
-
-    training: Callable[[torch.Tensor], Iterator[tuple[torch.Tensor, torch.Tensor]]]
-    validation: Callable[[], Iterator[tuple[torch.Tensor, torch.Tensor]]]
-    test_images: torch.Tensor
-    size: int  # training images
-    training_set: Any  # what the fingerprint of the training data is taken from
-
-
-def make_pipeline(
-    kind: str,
-    datasets: tuple[Any, Any, Any],
-    batch_size: int,
-    device: torch.device,
-    memory_format: torch.memory_format,
-    corrupt: Corrupt | None,
-    channels: int = 3,
-) -> Pipeline:
-    """Check the three datasets once and set up their batches: ``"fast"`` (tensors on the device) or ``"article"``."""
-    names = ("training_set", "validation_set", "test_set")
-    if kind == "fast":
-        train_x, val_x, test_x = (
-            as_image_tensor(data, name, channels).to(device, memory_format=memory_format)
-            for data, name in zip(datasets, names)
-        )
-        return Pipeline(
-            lambda order: tensor_batches(train_x, order, batch_size, memory_format, corrupt),
-            lambda: (_pairs(batch, corrupt) for batch in val_x.split(batch_size)),
-            test_x,
-            len(train_x),
-            train_x,
-        )
-    for data, name in zip(datasets, names):  # the article's pipeline reads its datasets lazily: check the first item
-        check_dataset(data, name)
-        check_image_batch(name, image_of(data[0], name, 0, channels).unsqueeze(0), channels=channels)
-    training, validation, test = datasets
-    test_images = torch.cat([targets for _, targets in loader_batches(test, None, 64, device)])
-    return Pipeline(
-        lambda order: loader_batches(training, order, batch_size, device, corrupt),
-        lambda: loader_batches(validation, None, batch_size, device, corrupt),
-        test_images,
-        len(training),
-        training,
-    )

@@ -1,23 +1,17 @@
 """Which device to train on, and how to train fast there.
 
 ``pick_device`` chooses the first of CUDA, Apple MPS and CPU that is available (the trainer
-prints its choice once). ``speed_settings`` sets up precision and memory layout, one
-function per kind of device, so the training loop itself holds none of these decisions.
+prints its choice once). ``speed_settings`` gives the memory layout and CUDA graphs measured
+to help on each kind of device, so the training loop itself holds none of these decisions.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import torch
-
-from .checks import check_choice
-
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}  # "auto" and "fp32": no autocast
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -68,48 +62,17 @@ class SpeedSettings:
         return f"{layout}{self.amp_dtype or torch.float32}{graphs}"
 
 
-def speed_settings(device: torch.device, precision: str = "auto", channels_last: bool | None = None) -> SpeedSettings:
-    """Precision and memory layout for ``device``; ``channels_last=None``: on where it was measured to help (CPU)."""
-    check_choice("precision", precision, PRECISIONS)
-    if device.type == "cuda":
-        return _cuda_settings(device, precision, channels_last)
-    if device.type == "cpu":
-        return _cpu_settings(precision, channels_last)
-    dtype = AUTOCAST_DTYPES.get(precision)  # MPS: fp32 unless asked
-    return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, None)
+def speed_settings(device: torch.device) -> SpeedSettings:
+    """The trainer's settings for ``device``, each chosen by a measurement (docs/performance.md); all fp32.
 
-
-def _cpu_settings(precision: str, channels_last: bool | None) -> SpeedSettings:
-    """CPU: fp32 unless bf16 or fp16 is asked for; channels_last (oneDNN's faster layout) by default."""
-    dtype = AUTOCAST_DTYPES.get(precision)
-    if dtype is torch.bfloat16 and not cpu_has_native_bf16():
-        warnings.warn(
-            "precision='bf16' on a CPU without native bf16 instructions (AVX-512 BF16 or AMX) is emulated, "
-            "so it is much slower than fp32 there; use precision='fp32'.",
-            stacklevel=4,
-        )
-    layout = torch.contiguous_format if channels_last is False else torch.channels_last
-    return SpeedSettings(dtype, layout, torch.amp.GradScaler("cpu") if dtype is torch.float16 else None)
-
-
-def _cuda_settings(device: torch.device, precision: str, channels_last: bool | None) -> SpeedSettings:
-    """CUDA: fp32, the default layout and CUDA graphs unless asked; bf16 autocast, or fp16 with a loss scaler.
-
-    Measured on an H200 (docs/performance.md): at this model's size and batch 64 the GPU waits on kernel
-    launches, and autocast's casts and channels_last's conversions add kernels, so each alone made training
-    slower; without both, ``train()`` ran 1.14x the article's pipeline, against 0.84x with them. CUDA graphs
-    (fp32 only; ``CONVAE_CUDA_GRAPHS=0`` turns them off) replay a whole step with one launch.
+    CPU: ``channels_last``, oneDNN's faster layout (1.09x; 1.15x with fused Adam, which ``models.configure_adam``
+    picks wherever this PyTorch has it). CUDA: the default layout and CUDA graphs (module ``graphs``; 1.28x on an
+    H200, where ``channels_last`` and bf16 autocast each made training slower: the GPU waits on kernel launches at
+    this model's size, and they add kernels); ``CONVAE_CUDA_GRAPHS=0`` turns the graphs off. Elsewhere (MPS): the
+    defaults. Other settings (bf16, fp16, ``torch.compile``) are measured in ``benchmarks/throughput.py --per-step``.
     """
-    torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
-    dtype = AUTOCAST_DTYPES.get(precision)
-    scaler = torch.amp.GradScaler("cuda") if dtype is torch.float16 else None  # small fp16 gradients survive
-    graphs = dtype is None and os.environ.get("CONVAE_CUDA_GRAPHS", "1") != "0"
-    return SpeedSettings(dtype, torch.channels_last if channels_last else torch.contiguous_format, scaler, graphs)
-
-
-def cpu_has_native_bf16() -> bool:
-    """True when oneDNN reports native bf16 instructions on this CPU."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
+        return SpeedSettings(None, torch.contiguous_format, None, os.environ.get("CONVAE_CUDA_GRAPHS", "1") != "0")
+    layout = torch.channels_last if device.type == "cpu" else torch.contiguous_format
+    return SpeedSettings(None, layout, None)

@@ -104,8 +104,6 @@ class Encoder(nn.Module):
         act_fn: the activation after every layer.
         activate_code: the article puts ``act_fn`` on the code too; False leaves the code linear.
         residual: a skip connection around each layer that keeps the size (not in the article).
-        linear_skip: a linear map from the pixels straight to the code, added to the convolutions' code (not
-            in the article): on its own it can learn what PCA finds, and the convolutions add the rest.
         layers: shape-keeping layers at 32x32, 16x16 and 8x8: (1, 1, 1) in the article, ``DEEPER_LAYERS`` deeper.
     """
 
@@ -117,14 +115,12 @@ class Encoder(nn.Module):
         act_fn: nn.Module = nn.ReLU(),
         activate_code: bool = True,
         residual: bool = False,
-        linear_skip: bool = False,
         layers: tuple[int, int, int] = ARTICLE_LAYERS,
     ) -> None:
         super().__init__()
         self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, layers,
-            activate_code=activate_code, residual=residual, linear_skip=linear_skip,
-        )  # fmt: skip
+            in_channels, out_channels, latent_dim, act_fn, layers, activate_code=activate_code, residual=residual
+        )
         c = out_channels
         at_32, at_16, at_8 = layers
         self.net = nn.Sequential(
@@ -141,13 +137,11 @@ class Encoder(nn.Module):
             nn.Linear(4 * c * 8 * 8, latent_dim),  # the bottleneck
             act() if activate_code else nn.Identity(),
         )
-        self.skip = nn.Linear(in_channels * 32 * 32, latent_dim) if linear_skip else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # The one check here reads only the shape (cheap); the trainer also scans the pixel values.
         check_image_batch("x", x, channels=self.config["in_channels"], check_values=False)
-        code = self.net(x)  # (N, C, 32, 32) -> (N, latent_dim)
-        return code if self.skip is None else code + self.skip(x.flatten(1))
+        return self.net(x)  # (N, C, 32, 32) -> (N, latent_dim)
 
 
 class Decoder(nn.Module):
@@ -164,13 +158,10 @@ class Decoder(nn.Module):
         latent_dim: int = 200,
         act_fn: nn.Module = nn.ReLU(),
         residual: bool = False,
-        linear_skip: bool = False,
         layers: tuple[int, int, int] = ARTICLE_LAYERS,
     ) -> None:
         super().__init__()
-        self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, layers, residual=residual, linear_skip=linear_skip
-        )
+        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn, layers, residual=residual)
         c = out_channels
         self.out_channels = c
         at_32, at_16, at_8 = layers
@@ -186,14 +177,12 @@ class Decoder(nn.Module):
             *_same_size(lambda: nn.ConvTranspose2d(c, c, 3, padding=1), act, residual, at_32),
             nn.ConvTranspose2d(c, in_channels, 3, padding=1),
         )
-        self.skip = nn.Linear(latent_dim, in_channels * 32 * 32) if linear_skip else None
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         check_code(z, self.config["latent_dim"], check_values=False)
         x = self.linear(z)  # (N, latent_dim) -> (N, 4c * 8 * 8)
         x = x.view(-1, 4 * self.out_channels, 8, 8)  # (N, 4c, 8, 8)
-        images = self.conv(x)  # (N, in_channels, 32, 32)
-        return images if self.skip is None else images + self.skip(z).view(images.shape)
+        return self.conv(x)  # (N, in_channels, 32, 32)
 
 
 class Autoencoder(nn.Module):
@@ -235,10 +224,6 @@ def autoencoder_from_config(config: dict[str, Any]) -> Autoencoder:
     parts = []
     for part, cls in (("encoder", Encoder), ("decoder", Decoder)):
         arguments = dict(config[part])
-        if cls is Decoder:  # written while the decoder took the encoder's activate_code (it did nothing there)
-            arguments.pop("activate_code", None)
-        if "deeper" in arguments:  # written before ``layers``: the deeper model then had one more layer at 16 and 8
-            arguments["layers"] = (1, 2, 2) if arguments.pop("deeper") else ARTICLE_LAYERS
         if arguments["act_fn"] is None:
             raise ValueError(
                 "act_fn: only activations without settings (nn.ReLU(), nn.GELU(), ...) can be rebuilt from a "
@@ -256,12 +241,11 @@ def build_autoencoder(
     activate_code: bool = True,
     act_fn: nn.Module = nn.ReLU(),
     residual: bool = False,
-    linear_skip: bool = False,
     layers: tuple[int, int, int] = ARTICLE_LAYERS,
 ) -> Autoencoder:
     """The article's autoencoder with a bottleneck of ``latent_dim`` values; the defaults are the article's."""
     options = dict(in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=act_fn)
-    options.update(residual=residual, linear_skip=linear_skip, layers=layers)
+    options.update(residual=residual, layers=layers)
     return Autoencoder(Encoder(**options, activate_code=activate_code), Decoder(**options))
 
 
@@ -306,15 +290,11 @@ def init_weights(module: nn.Module) -> None:
         module.reset_parameters()
 
 
-def configure_adam(network: nn.Module, lr: float, fused: bool | None = None) -> torch.optim.Adam:
-    """The article's optimizer, Adam, fused where asked for or (``fused=None``) where this PyTorch has it."""
-    if fused is False:
-        return torch.optim.Adam(network.parameters(), lr=lr)
+def configure_adam(network: nn.Module, lr: float) -> torch.optim.Adam:
+    """The article's optimizer, Adam, in its fused form (the same maths in one kernel) where this PyTorch has it."""
     try:
         return torch.optim.Adam(network.parameters(), lr=lr, fused=True)
     except RuntimeError:  # no fused Adam for this device here (e.g. CPU before torch 2.4, MPS)
-        if fused:
-            raise
         return torch.optim.Adam(network.parameters(), lr=lr)
 
 

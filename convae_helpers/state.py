@@ -90,14 +90,16 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], Autoencoder]:
         network.load_state_dict(state["network"])
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as error:
         raise ValueError(
-            f"checkpoint {str(path)!r} does not match the architecture it describes ({state.get('config')}): {error}"
+            f"checkpoint {str(path)!r} does not match the architecture it describes ({state.get('config')}): {error}. "
+            "Written by another version of convae_helpers? Load it with that version, or move it away to train anew."
         ) from None
     return state, network
 
 
 def save_model(model: Any, path: str | Path) -> Path:
-    """Write what ``model`` (a ConvolutionalAutoencoder) needs to go on (network, optimizer, log, notes) to ``path``."""
-    check_rebuildable(model.network)
+    """Write what ``model`` (a ConvolutionalAutoencoder) needs to go on (network, optimizer, log, notes) to ``path``.
+
+    It does not check that the network can be rebuilt: ``model.save`` and ``train`` do that, once."""
     state = {
         "config": model.network.config,
         "network": {k: v.detach().cpu().contiguous() for k, v in model.network.state_dict().items()},

@@ -1,7 +1,9 @@
 """``ConvolutionalAutoencoder``: the article's trainer, with the article's names, readable, fast and safe.
 
-``train`` reads top to bottom: check the arguments and the data once, plan the learning-rate schedule, then for
-every epoch ``train_epoch`` and ``evaluate`` (module ``loop``; on CUDA ``graphs``), a line of log and a checkpoint.
+``train`` reads top to bottom: check the arguments and the data once, put the images on the device, plan the
+learning-rate schedule, then for every epoch ``train_epoch`` and ``evaluate`` (module ``loop``; on CUDA
+``graphs``), a line of log and a checkpoint. How fast it computes is ``device.speed_settings``'s choice, not an
+argument: the settings measured to help on each device.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from .batches import Corrupt, Pipeline, epoch_order, make_pipeline
+from .batches import Corrupt, as_image_tensor, epoch_order, tensor_batches
 from .checks import check_choice, check_code, check_image_batch, check_positive_int, describe
 from .device import SpeedSettings, describe_device, pick_device, speed_settings
 from .graphs import GraphedStep, graphs_possible, train_epoch_graphed
@@ -35,7 +37,6 @@ from .state import (
 
 RECIPES = ("project", "article")
 BLOW_UP = 5  # an epoch whose validation loss exceeds the best by this factor has most likely diverged
-PIPELINES = ("fast", "article")
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -51,8 +52,7 @@ class _Run:
     """What one call of ``train`` prepared, used by every epoch."""
 
     loss_function: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-    net: torch.nn.Module  # the network, or its compiled version
-    data: Pipeline
+    images: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # training, validation and test images, on the device
     speed: SpeedSettings
     scheduler: torch.optim.lr_scheduler.LRScheduler | None
     corrupt: Corrupt | None
@@ -65,9 +65,7 @@ class _Run:
     graphed: GraphedStep | None = None  # the step as CUDA graphs (module ``graphs``), where they can run
 
 
-def _check_arguments(
-    loss_function: Any, epochs: Any, batch_size: Any, recipe: Any, pipeline: Any, seed: Any, corrupt: Any
-) -> None:
+def _check_arguments(loss_function: Any, epochs: Any, batch_size: Any, recipe: Any, seed: Any, corrupt: Any) -> None:
     """Raise, naming the argument and the fix, unless every setting of ``train`` is usable."""
     if not callable(loss_function):
         raise TypeError(f"loss_function must be callable, e.g. nn.MSELoss(); got {describe(loss_function)}.")
@@ -79,7 +77,6 @@ def _check_arguments(
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
     check_choice("recipe", recipe, RECIPES)
-    check_choice("pipeline", pipeline, PIPELINES)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an integer; got {seed!r}.")
 
@@ -91,7 +88,6 @@ class ConvolutionalAutoencoder:
         autoencoder: the network, e.g. ``Autoencoder(Encoder(), Decoder())``; kept as ``network``.
         lr: Adam's learning rate (the article's 1e-3); with ``recipe="project"`` the schedule's peak.
         device: ``"cpu"``, ``"cuda"``, ``"mps"``, or None for the best available (CUDA, MPS, CPU).
-        fused: Adam's fused implementation (the same maths in one kernel); None: where available.
         verbose: print the device now and one line per epoch when training.
     """
 
@@ -101,7 +97,6 @@ class ConvolutionalAutoencoder:
         *,
         lr: float = 1e-3,
         device: str | torch.device | None = None,
-        fused: bool | None = None,
         verbose: bool = True,
     ) -> None:
         if not isinstance(autoencoder, Autoencoder):
@@ -115,7 +110,7 @@ class ConvolutionalAutoencoder:
         self.verbose = verbose
         self.lr = float(lr)
         self.network = autoencoder.to(self.device)
-        self.optimizer = configure_adam(self.network, self.lr, fused)
+        self.optimizer = configure_adam(self.network, self.lr)
         self.epochs_trained = 0  # complete epochs
         self.batches_done = 0  # batches of the next epoch trained already (a stop in mid-epoch)
         self.initialised = False  # train() initialises the weights on its first call, as the article does
@@ -131,9 +126,8 @@ class ConvolutionalAutoencoder:
 
     def train(
         self, loss_function: Callable, epochs: int, batch_size: int, training_set: Any, validation_set: Any,
-        test_set: Any, *, recipe: str = "project", pipeline: str = "fast", seed: int = 0,
-        checkpoint_dir: str | Path | None = None, corrupt: Corrupt | None = None, precision: str = "auto",
-        channels_last: bool | None = None, compile: bool = False, progress: bool = True,
+        test_set: Any, *, recipe: str = "project", seed: int = 0, checkpoint_dir: str | Path | None = None,
+        corrupt: Corrupt | None = None, progress: bool = True,
     ) -> dict[str, Any]:  # fmt: skip
         """Train for ``epochs`` more epochs and return the log (keys: ``state.new_log``; it goes on across calls).
 
@@ -141,19 +135,16 @@ class ConvolutionalAutoencoder:
         go on from the weights (after a stop in mid-epoch, the first of ``epochs`` is the unfinished one). Datasets
         hold images (C, 32, 32) in [-1, 1] or (image, label) pairs, or are tensors (N, C, 32, 32); ``test_set``
         holds the images drawn after every epoch. ``recipe``: "project" (shuffled, warm-up and cool-down) or "article"
-        (fixed order, constant rate); ``pipeline``: "fast" (tensors on the device) or "article" (DataLoaders);
-        ``checkpoint_dir``: a folder for latest.pt and best.pt; ``corrupt``: a function making inputs from a
-        batch of targets (denoising); ``precision``, ``channels_last``, ``compile``: see ``device.speed_settings``.
+        (fixed order, constant rate); ``checkpoint_dir``: a folder for latest.pt and best.pt; ``corrupt``: a function
+        making inputs from a batch of targets (denoising); ``progress``: a progress bar per epoch.
         """
-        run = self._prepare(
-            loss_function, epochs, batch_size, (training_set, validation_set, test_set), recipe=recipe,
-            pipeline=pipeline, seed=seed, checkpoint_dir=checkpoint_dir, corrupt=corrupt, precision=precision,
-            channels_last=channels_last, compile=compile, progress=progress,
-        )  # fmt: skip
+        datasets = (training_set, validation_set, test_set)
+        run = self._prepare(loss_function, epochs, batch_size, datasets, recipe, seed, checkpoint_dir, corrupt)
+        run.progress = progress
         last_epoch = self.epochs_trained + epochs
         self._say(
-            f"training on {run.data.size} images, batch {batch_size}, epochs {self.epochs_trained + 1}-{last_epoch}, "
-            f"recipe {recipe}, pipeline {pipeline} ({run.speed.describe()})"
+            f"training on {len(run.images[0])} images, batch {batch_size}, epochs {self.epochs_trained + 1}-"
+            f"{last_epoch}, recipe {recipe} ({run.speed.describe()})"
         )
         with stop_after_batch() as stop:
             try:
@@ -177,9 +168,10 @@ class ConvolutionalAutoencoder:
     def _train_one_epoch(self, run: _Run, stop: Any) -> None:
         """Train the next epoch's remaining batches, then (if it was not stopped) validate it and record it."""
         epoch, started = self.epochs_trained + 1, time.perf_counter()
-        order = epoch_order(run.data.size, epoch, run.seed, run.shuffle)[self.batches_done * run.batch_size :]
+        order = epoch_order(len(run.images[0]), epoch, run.seed, run.shuffle)[self.batches_done * run.batch_size :]
+        training = tensor_batches(run.images[0], order, run.batch_size, run.speed.memory_format, run.corrupt)
         batches = tqdm(
-            run.data.training(order), total=run.steps, initial=self.batches_done, desc=f"epoch {epoch}",
+            training, total=run.steps, initial=self.batches_done, desc=f"epoch {epoch}",
             disable=not run.progress, leave=False,
         )  # fmt: skip
         losses: list[torch.Tensor] = []
@@ -187,7 +179,8 @@ class ConvolutionalAutoencoder:
             if run.graphed is not None:
                 train_epoch_graphed(run.graphed, batches, losses, run.scheduler, stop)
             else:
-                train_epoch(run.net, batches, run.loss_function, self.optimizer, losses, run.speed, run.scheduler, stop)
+                net, loss = self.network, run.loss_function
+                train_epoch(net, batches, loss, self.optimizer, losses, run.speed, run.scheduler, stop)
         finally:  # the batches trained are in the weights, so they go into the log, stopped or not
             batches.close()
             self.log_dict["training_loss_per_batch"].extend(torch.stack(losses).tolist() if losses else [])
@@ -200,7 +193,9 @@ class ConvolutionalAutoencoder:
         """Validate the epoch just trained, log it, print a line and write the checkpoints."""
         log = self.log_dict
         best = min(log["validation_loss_per_epoch"], default=math.inf)
-        val_losses, val_mean = evaluate(run.net, run.data.validation(), run.loss_function)
+        validation = run.images[1]
+        in_order = tensor_batches(validation, torch.arange(len(validation)), run.batch_size, corrupt=run.corrupt)
+        val_losses, val_mean = evaluate(self.network, in_order, run.loss_function)
         picture = self._picture(run)
         # Everything slow is done: the log takes the whole epoch at once, or (interrupted above) none of it.
         log["validation_loss_per_batch"].extend(val_losses)
@@ -229,9 +224,9 @@ class ConvolutionalAutoencoder:
     def _picture(self, run: _Run) -> torch.Tensor:
         """The test images above their reconstructions (with the corrupted inputs on top when denoising)."""
         self.network.eval()
-        targets = run.data.test_images
+        targets = run.images[2]
         inputs = run.corrupt(targets) if run.corrupt is not None else targets
-        return reconstruction_grid(targets, run.net(inputs), inputs if run.corrupt is not None else None)
+        return reconstruction_grid(targets, self.network(inputs), inputs if run.corrupt is not None else None)
 
     def progress_report(self, steps: int | None = None) -> str:
         """Where training stands, in words: complete epochs and the batches of an unfinished one."""
@@ -259,39 +254,41 @@ class ConvolutionalAutoencoder:
             print(text)
 
     def _save(self, run: _Run, name: str) -> None:
-        if run.checkpoints is not None:
-            self.save(run.checkpoints / name)
+        if run.checkpoints is not None:  # the network was checked once, in _prepare, to be rebuildable
+            save_model(self, run.checkpoints / name)
 
     def _prepare(
-        self, loss_function: Callable, epochs: int, batch_size: int, datasets: tuple[Any, Any, Any], *,
-        recipe: str, pipeline: str, seed: int, checkpoint_dir: str | Path | None, corrupt: Corrupt | None,
-        precision: str, channels_last: bool | None, compile: bool, progress: bool,
+        self, loss_function: Callable, epochs: int, batch_size: int, datasets: tuple[Any, Any, Any], recipe: str,
+        seed: int, checkpoint_dir: str | Path | None, corrupt: Corrupt | None,
     ) -> _Run:  # fmt: skip
         """Check every argument and the data (before any step), then set up seed, weights, schedule and batches."""
-        _check_arguments(loss_function, epochs, batch_size, recipe, pipeline, seed, corrupt)
-        speed = speed_settings(self.device, precision, channels_last if pipeline == "fast" else False)
-        data = make_pipeline(pipeline, datasets, batch_size, self.device, speed.memory_format, corrupt, self.channels)
-        steps = math.ceil(data.size / batch_size)
-        self._check_same_epoch({"batch_size": batch_size, "seed": seed, "recipe": recipe, "training_set": data.size})
+        _check_arguments(loss_function, epochs, batch_size, recipe, seed, corrupt)
+        speed = speed_settings(self.device)
+        names = ("training_set", "validation_set", "test_set")
+        images = tuple(
+            as_image_tensor(data, name, self.channels).to(self.device, memory_format=speed.memory_format)
+            for data, name in zip(datasets, names)
+        )
+        size = len(images[0])
+        steps = math.ceil(size / batch_size)
+        self._check_same_epoch({"batch_size": batch_size, "seed": seed, "recipe": recipe, "training_set": size})
         if checkpoint_dir is not None:
             check_rebuildable(self.network)
         if not self.initialised:  # the first call; later calls, and loaded models, go on from their weights
             torch.manual_seed(seed)
             self.network.apply(init_weights)
             self.initialised = True
-            self.info["training_data"] = data_fingerprint(data.training_set)
+            self.info["training_data"] = data_fingerprint(images[0])
         # How the model learned, kept in its checkpoints (train_or_load reuses a match; a change marks it "mixed").
         loss, noise = loss_name(loss_function), corrupt_name(corrupt)
         how = (("recipe", recipe), ("batch_size", batch_size), ("seed", seed), ("loss", loss), ("corrupt", noise))
         for key, value in how:
             self.info[key] = value if self.info.get(key, value) == value else "mixed"
         self.network.to(memory_format=speed.memory_format)
-        fast = pipeline == "fast" and not compile
-        speed = replace(speed, cuda_graphs=graphs_possible(self.optimizer, speed, loss_function, fast))
+        speed = replace(speed, cuda_graphs=graphs_possible(self.optimizer, speed, loss_function))
         return _Run(
-            loss_function, torch.compile(self.network) if compile and pipeline == "fast" else self.network, data,
-            speed, self._schedule(recipe, epochs * steps - self.batches_done), corrupt, batch_size, steps, seed,
-            recipe == "project", Path(checkpoint_dir) if checkpoint_dir is not None else None, progress,
+            loss_function, images, speed, self._schedule(recipe, epochs * steps - self.batches_done), corrupt,
+            batch_size, steps, seed, recipe == "project", Path(checkpoint_dir) if checkpoint_dir else None, True,
             GraphedStep(self.network, loss_function, self.optimizer) if speed.cuda_graphs else None,
         )  # fmt: skip
 
@@ -336,6 +333,7 @@ class ConvolutionalAutoencoder:
 
     def save(self, path: str | Path) -> Path:
         """Write network, optimizer state, log and progress to ``path`` atomically (see ``state``)."""
+        check_rebuildable(self.network)
         return save_model(self, path)
 
     @classmethod

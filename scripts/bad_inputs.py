@@ -191,7 +191,6 @@ BAD_INPUTS = [
         "training_set has 3 channel(s)",
     ),
     ("recipe='fast'", lambda t, tmp: train_with(t, recipe="fast"), ValueError, "recipe"),
-    ("precision='half'", lambda t, tmp: train_with(t, precision="half"), ValueError, "precision"),
     (
         "device='cuda:7' without a GPU",
         lambda t, tmp: ConvolutionalAutoencoder(build_autoencoder(), device="cuda:7"),

@@ -106,6 +106,21 @@ def test_quality_py_writes_what_the_collectors_read(tmp_path, monkeypatch):
     assert seeds["article"]["8"]["0"]["test_psnr"] == run["test_psnr"]
 
 
+def test_the_ablations_linear_skip_adds_two_straight_linear_maps():
+    """The parameters results.md gives for the "linear skip" rows, and a path that alone maps pixels to pixels."""
+    ablation = importlib.import_module("ablation")
+    torch = pytest.importorskip("torch")
+    skipped = ablation.new_model("linear skip").network
+    assert sum(p.numel() for p in skipped.parameters()) == 3_018_867
+    with torch.no_grad():
+        for module in [*skipped.encoder.modules(), *skipped.decoder.modules()]:  # silence the convolutions
+            if hasattr(module, "weight") and module.weight is not None:
+                module.weight.zero_(), module.bias.zero_()
+        x = torch.rand(2, 3, 32, 32) * 2 - 1
+        expected = skipped.to_pixels(skipped.to_code(x.flatten(1))).view(x.shape)
+        assert torch.allclose(skipped(x), expected, atol=1e-6)
+
+
 def test_the_ablation_refuses_an_out_file_of_other_settings_and_names_the_fix(tmp_path, monkeypatch):
     out = tmp_path / "ablation.json"
     out.write_text(json.dumps({"data": "images", "epochs": 9, "runs": {}}))

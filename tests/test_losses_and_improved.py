@@ -121,25 +121,6 @@ def test_the_new_figures_draw(tmp_path):
     assert [t.get_text() for t in axis.texts] == ["22.00", "26.50"]  # each bar says its value
 
 
-def test_a_linear_skip_adds_a_straight_linear_path_and_survives_a_checkpoint(tensors, tmp_path):
-    plain, skipped = build_autoencoder(8, 4), build_autoencoder(8, 4, linear_skip=True)
-    assert count_parameters(skipped) - count_parameters(plain) == (3072 * 8 + 8) + (8 * 3072 + 3072)
-    with torch.no_grad():
-        for module in skipped.modules():  # silence the convolutions: only the linear path is left
-            if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and module not in (
-                skipped.encoder.skip,
-                skipped.decoder.skip,
-            ):
-                module.weight.zero_(), module.bias.zero_()
-        x = tensors[2][:4]
-        expected = skipped.decoder.skip(skipped.encoder.skip(x.flatten(1))).view(x.shape)
-        assert torch.allclose(skipped(x), expected, atol=1e-6)
-    model = ConvolutionalAutoencoder(skipped, device="cpu", verbose=False)
-    model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
-    loaded = ConvolutionalAutoencoder.load(tmp_path / "latest.pt", verbose=False)
-    assert loaded.network.config["encoder"]["linear_skip"] and torch.equal(loaded.autoencode(x), model.autoencode(x))
-
-
 def test_the_deeper_variant_moves_depth_to_16x16_and_8x8_and_survives_a_checkpoint(tensors, tmp_path):
     deeper = build_improved_autoencoder(200, deeper=True)
     sizes = [m.conv.in_channels for m in deeper.encoder.modules() if isinstance(m, Residual)]
@@ -159,17 +140,7 @@ def test_the_deeper_variant_moves_depth_to_16x16_and_8x8_and_survives_a_checkpoi
     assert torch.equal(loaded.autoencode(x), model.autoencode(x))
 
 
-def test_configs_written_before_layers_existed_rebuild_the_network_they_describe():
-    config = build_improved_autoencoder(8, 4).config
-    for part in ("encoder", "decoder"):
-        del config[part]["layers"]
-    assert repr(autoencoder_from_config(config)) == repr(build_improved_autoencoder(8, 4))  # no key: the article's
-    for part in ("encoder", "decoder"):
-        config[part]["deeper"] = True  # the deeper model of 2026-11-30: one more layer at 16x16 and 8x8
-    earlier = autoencoder_from_config(config)
-    assert earlier.config["encoder"]["layers"] == [1, 2, 2] and "deeper" not in earlier.config["encoder"]
-    assert repr(earlier) == repr(build_autoencoder(8, 4, activate_code=False, act_fn=nn.GELU(), residual=True,
-                                                   layers=(1, 2, 2)))  # fmt: skip
+def test_the_deeper_switch_and_the_layer_counts_refuse_bad_values():
     with pytest.raises(TypeError, match="deeper must be True or False; got 'yes'"):
         build_improved_autoencoder(8, 4, deeper="yes")
     for bad in ((1, 1), (1, -1, 1), "111", (1, 1.0, 1), (True, 1, 1)):
@@ -177,7 +148,9 @@ def test_configs_written_before_layers_existed_rebuild_the_network_they_describe
             build_autoencoder(8, 4, layers=bad)
 
 
-def test_an_earlier_deeper_checkpoint_is_not_reused_for_today_s_deeper_model(tensors, tmp_path, capsys):
+def test_a_checkpoint_of_an_earlier_version_is_refused_by_name_and_left_in_place(tensors, tmp_path):
+    """Configs written before ``layers`` (with "deeper") are not rebuilt: the error names the file and the fix,
+    and train_or_load neither trains over it nor deletes it."""
     earlier = build_autoencoder(8, 4, activate_code=False, act_fn=nn.GELU(), residual=True, layers=(1, 2, 2))
     model = ConvolutionalAutoencoder(earlier, device="cpu", verbose=False)
     model.train(nn.MSELoss(), 1, 64, *tensors, checkpoint_dir=tmp_path, progress=False)
@@ -187,9 +160,8 @@ def test_an_earlier_deeper_checkpoint_is_not_reused_for_today_s_deeper_model(ten
         state["config"][part]["deeper"] = True
     torch.save(state, tmp_path / "final.pt")
     (tmp_path / "latest.pt").unlink()
-    loaded = ConvolutionalAutoencoder.load(tmp_path / "final.pt", verbose=False)
-    assert loaded.network.config["encoder"]["layers"] == [1, 2, 2]
+    before = (tmp_path / "final.pt").read_bytes()
     build = partial(build_improved_autoencoder, deeper=True)
-    again = train_or_load(8, tensors, 1, 64, tmp_path, build=lambda n: build(n, 4), lr=1e-3)
-    assert "not reusing" in capsys.readouterr().out
-    assert again.network.config["encoder"]["layers"] == [0, 4, 2]
+    with pytest.raises(ValueError, match=r"final\.pt.*deeper.*another version.*move it away"):
+        train_or_load(8, tensors, 1, 64, tmp_path, build=lambda n: build(n, 4), lr=1e-3)
+    assert (tmp_path / "final.pt").read_bytes() == before and not (tmp_path / "latest.pt").exists()
