@@ -45,10 +45,10 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from convae_helpers import ConvolutionalAutoencoder, CustomCIFAR10, article_transform
+from convae_helpers.article import init_weights
 from convae_helpers.data import load_image_folder, load_offline_cifar10
 from convae_helpers.device import pick_device
 from convae_helpers.loop import evaluate, reconstruction_grid, train_epoch
-from convae_helpers.models import init_weights
 
 VARIANTS = {  # the environment each variant runs in; "article" runs article_train, the others train()
     "article": {},

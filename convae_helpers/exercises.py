@@ -37,7 +37,8 @@ def _linear_parameters(inputs: int, outputs: int) -> int:
 
 
 def _wide_encoder() -> int:
-    from .models import Encoder, count_parameters
+    from .article import Encoder
+    from .models import count_parameters
 
     return count_parameters(Encoder(out_channels=32, latent_dim=200))
 

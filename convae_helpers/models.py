@@ -1,8 +1,10 @@
-"""The article's convolutional autoencoder: ``Encoder``, ``Decoder`` and ``Autoencoder``.
+"""The models the notebooks build: the article's (module ``article``) and notebook 5's variants of it.
 
-The module imports only torch. It owns what belongs to the network: its layers, the
-article's weight initialisation, the optimizer it is trained with, and ``config`` /
-``autoencoder_from_config``, which let a checkpoint rebuild the network it came from.
+``build_autoencoder`` makes the article's autoencoder, or, given ``residual`` or other ``layers``, a variant:
+the same encoder and decoder with a skip connection around each shape-keeping layer (``Residual``) and more or
+fewer of them at each size. ``build_improved_autoencoder`` is notebook 5's improved model, with its recipe
+(``IMPROVED_LR``, ``IMPROVED_BATCH_SIZE``). ``layer_table`` lists any model's layers. This layer sits above the
+trainer, which never imports it; the variants register their classes so that checkpoints rebuild them.
 """
 
 from __future__ import annotations
@@ -14,55 +16,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from .checks import check_code, check_image_batch, check_positive_int, describe
+from .article import PARTS, Autoencoder, Decoder, Encoder
 
-
-def _activation(act_fn: Any) -> Callable[[], nn.Module]:
-    """A maker of fresh copies of ``act_fn``, one per position, so no two layers share a module."""
-    if not isinstance(act_fn, nn.Module):
-        raise TypeError(f"act_fn must be an activation module such as nn.ReLU(); got {describe(act_fn)}.")
-    return lambda: copy.deepcopy(act_fn)
-
-
-def _act_fn_name(act_fn: nn.Module) -> str | None:
-    """The ``torch.nn`` class name that rebuilds ``act_fn``, or None if it has settings (``nn.LeakyReLU(0.3)``)."""
-    name = type(act_fn).__name__
-    try:
-        return name if getattr(nn, name, None) is type(act_fn) and repr(type(act_fn)()) == repr(act_fn) else None
-    except TypeError:  # an activation that cannot be built without arguments
-        return None
-
-
-def _checked_layers(layers: Any) -> list[int]:
-    """``layers`` as a list of three counts (0 or more), else raise naming the argument and an example."""
-    ok = isinstance(layers, (tuple, list)) and len(layers) == 3
-    if not ok or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in layers):
-        raise ValueError(
-            f"layers must be three counts of shape-keeping layers, at 32x32, 16x16 and 8x8, each 0 or more, "
-            f"e.g. (1, 1, 1) as in the article; got {layers!r}."
-        )
-    return list(layers)
-
-
-def _checked_config(
-    in_channels: Any, out_channels: Any, latent_dim: Any, act_fn: Any, layers: Any, **flags: Any
-) -> tuple[dict[str, Any], Callable[[], nn.Module]]:
-    """The checked constructor arguments of an Encoder or Decoder, and a maker of activation modules."""
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("latent_dim", latent_dim)):
-        check_positive_int(name, value)
-    for name, value in flags.items():
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False; got {value!r}.")
-    act = _activation(act_fn)
-    config = dict(
-        in_channels=in_channels,
-        out_channels=out_channels,
-        latent_dim=latent_dim,
-        act_fn=_act_fn_name(act_fn),
-        **flags,
-        layers=_checked_layers(layers),
-    )
-    return config, act
+# Shape-keeping layers at 32x32, 16x16 and 8x8, in each half: one at each size in the article; the deeper variant
+# (notebook 5) moves the one at 32x32 to 16x16 and adds two at 16x16 and one at 8x8, where depth paid best.
+ARTICLE_LAYERS = (1, 1, 1)
+DEEPER_LAYERS = (0, 4, 2)
 
 
 class Residual(nn.Module):
@@ -80,6 +39,17 @@ class Residual(nn.Module):
         return x + self.act(self.conv(x))
 
 
+def _checked_layers(layers: Any) -> list[int]:
+    """``layers`` as a list of three counts (0 or more), else raise naming the argument and an example."""
+    ok = isinstance(layers, (tuple, list)) and len(layers) == 3
+    if not ok or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in layers):
+        raise ValueError(
+            f"layers must be three counts of shape-keeping layers, at 32x32, 16x16 and 8x8, each 0 or more, "
+            f"e.g. (1, 1, 1) as in the article; got {layers!r}."
+        )
+    return list(layers)
+
+
 def _same_size(conv: Callable[[], nn.Module], act: Callable[[], nn.Module], residual: bool, count: int) -> list:
     """``count`` shape-keeping layers, each ``conv()`` and ``act()``: plain, as in the article, or in a ``Residual``."""
     layers: list[nn.Module] = []
@@ -88,150 +58,54 @@ def _same_size(conv: Callable[[], nn.Module], act: Callable[[], nn.Module], resi
     return layers
 
 
-# Shape-keeping layers at 32x32, 16x16 and 8x8, in each half: one at each size in the article; the deeper variant
-# (notebook 5) moves the one at 32x32 to 16x16 and adds two at 16x16 and one at 8x8, where depth paid best.
-ARTICLE_LAYERS = (1, 1, 1)
-DEEPER_LAYERS = (0, 4, 2)
-
-
-class Encoder(nn.Module):
-    """Six 3x3 convolutions (with the article's ``layers``) and a linear bottleneck: (N, C, 32, 32) -> (N, latent_dim).
-
-    Args:
-        in_channels: colour channels of the images (3 for RGB, 1 for grayscale).
-        out_channels: feature maps of the first convolution (c); later blocks use 2c and 4c.
-        latent_dim: size of the bottleneck vector (the article uses 200, then 1000).
-        act_fn: the activation after every layer.
-        activate_code: the article puts ``act_fn`` on the code too; False leaves the code linear.
-        residual: a skip connection around each layer that keeps the size (not in the article).
-        layers: shape-keeping layers at 32x32, 16x16 and 8x8: (1, 1, 1) in the article, ``DEEPER_LAYERS`` deeper.
-    """
+class VariantEncoder(Encoder):
+    """The article's ``Encoder`` with ``layers`` shape-keeping layers at 32x32, 16x16 and 8x8 (the article's: one
+    at each), each inside a ``Residual`` skip where ``residual``; the other arguments are ``Encoder``'s."""
 
     def __init__(
-        self,
-        in_channels: int = 3,
-        out_channels: int = 16,
-        latent_dim: int = 200,
-        act_fn: nn.Module = nn.ReLU(),
-        activate_code: bool = True,
-        residual: bool = False,
-        layers: tuple[int, int, int] = ARTICLE_LAYERS,
-    ) -> None:
-        super().__init__()
-        self.config, act = _checked_config(
-            in_channels, out_channels, latent_dim, act_fn, layers, activate_code=activate_code, residual=residual
-        )
-        c = out_channels
-        at_32, at_16, at_8 = layers
-        self.net = nn.Sequential(
-            nn.Conv2d(in_channels, c, 3, padding=1),
-            act(),
-            *_same_size(lambda: nn.Conv2d(c, c, 3, padding=1), act, residual, at_32),
-            nn.Conv2d(c, 2 * c, 3, padding=1, stride=2),  # halves the size: 32x32 -> 16x16
-            act(),
-            *_same_size(lambda: nn.Conv2d(2 * c, 2 * c, 3, padding=1), act, residual, at_16),
-            nn.Conv2d(2 * c, 4 * c, 3, padding=1, stride=2),  # 16x16 -> 8x8
-            act(),
-            *_same_size(lambda: nn.Conv2d(4 * c, 4 * c, 3, padding=1), act, residual, at_8),
-            nn.Flatten(),
-            nn.Linear(4 * c * 8 * 8, latent_dim),  # the bottleneck
-            act() if activate_code else nn.Identity(),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # The one check here reads only the shape (cheap); the trainer also scans the pixel values.
-        check_image_batch("x", x, channels=self.config["in_channels"], check_values=False)
-        return self.net(x)  # (N, C, 32, 32) -> (N, latent_dim)
+        self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU(),
+        activate_code: bool = True, residual: bool = False, layers: tuple[int, int, int] = ARTICLE_LAYERS,
+    ) -> None:  # fmt: skip
+        super().__init__(in_channels, out_channels, latent_dim, act_fn, activate_code)
+        at_32, at_16, at_8 = _variant_config(self.config, "VariantEncoder", residual, layers)
+        c, act, old = out_channels, lambda: copy.deepcopy(act_fn), self.net
+        self.net = nn.Sequential(  # the article's layers, with the shape-keeping ones (2, 6, 10) replaced
+            old[0], old[1], *_same_size(lambda: nn.Conv2d(c, c, 3, padding=1), act, residual, at_32),
+            old[4], old[5], *_same_size(lambda: nn.Conv2d(2 * c, 2 * c, 3, padding=1), act, residual, at_16),
+            old[8], old[9], *_same_size(lambda: nn.Conv2d(4 * c, 4 * c, 3, padding=1), act, residual, at_8),
+            *old[12:],  # Flatten, the bottleneck and its activation
+        )  # fmt: skip
 
 
-class Decoder(nn.Module):
-    """A linear layer and six transposed convolutions (the article's ``layers``): (N, latent_dim) -> (N, C, 32, 32).
-
-    The arguments mirror ``Encoder``'s (the code's activation is the encoder's); ``act_fn`` follows every
-    layer but the last, so the output is unconstrained, like the article's.
-    """
+class VariantDecoder(Decoder):
+    """The article's ``Decoder``, mirroring ``VariantEncoder``: ``layers`` and ``residual`` as there."""
 
     def __init__(
-        self,
-        in_channels: int = 3,
-        out_channels: int = 16,
-        latent_dim: int = 200,
-        act_fn: nn.Module = nn.ReLU(),
-        residual: bool = False,
-        layers: tuple[int, int, int] = ARTICLE_LAYERS,
-    ) -> None:
-        super().__init__()
-        self.config, act = _checked_config(in_channels, out_channels, latent_dim, act_fn, layers, residual=residual)
-        c = out_channels
-        self.out_channels = c
-        at_32, at_16, at_8 = layers
-        self.linear = nn.Sequential(nn.Linear(latent_dim, 4 * c * 8 * 8), act())
-        self.conv = nn.Sequential(
+        self, in_channels: int = 3, out_channels: int = 16, latent_dim: int = 200, act_fn: nn.Module = nn.ReLU(),
+        residual: bool = False, layers: tuple[int, int, int] = ARTICLE_LAYERS,
+    ) -> None:  # fmt: skip
+        super().__init__(in_channels, out_channels, latent_dim, act_fn)
+        at_32, at_16, at_8 = _variant_config(self.config, "VariantDecoder", residual, layers)
+        c, act, old = out_channels, lambda: copy.deepcopy(act_fn), self.conv
+        self.conv = nn.Sequential(  # the article's layers, with the shape-keeping ones (0, 4, 8) replaced
             *_same_size(lambda: nn.ConvTranspose2d(4 * c, 4 * c, 3, padding=1), act, residual, at_8),
-            # stride 2 with output_padding 1 doubles the size exactly: 8x8 -> 16x16
-            nn.ConvTranspose2d(4 * c, 2 * c, 3, padding=1, stride=2, output_padding=1),
-            act(),
+            old[2], old[3],  # 8x8 -> 16x16
             *_same_size(lambda: nn.ConvTranspose2d(2 * c, 2 * c, 3, padding=1), act, residual, at_16),
-            nn.ConvTranspose2d(2 * c, c, 3, padding=1, stride=2, output_padding=1),  # 16x16 -> 32x32
-            act(),
+            old[6], old[7],  # 16x16 -> 32x32
             *_same_size(lambda: nn.ConvTranspose2d(c, c, 3, padding=1), act, residual, at_32),
-            nn.ConvTranspose2d(c, in_channels, 3, padding=1),
-        )
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        check_code(z, self.config["latent_dim"], check_values=False)
-        x = self.linear(z)  # (N, latent_dim) -> (N, 4c * 8 * 8)
-        x = x.view(-1, 4 * self.out_channels, 8, 8)  # (N, 4c, 8, 8)
-        return self.conv(x)  # (N, in_channels, 32, 32)
+            old[10],  # the last layer, making the image
+        )  # fmt: skip
 
 
-class Autoencoder(nn.Module):
-    """An ``Encoder`` followed by a ``Decoder`` with the same bottleneck size."""
-
-    def __init__(self, encoder: Encoder, decoder: Decoder) -> None:
-        super().__init__()
-        if not isinstance(encoder, Encoder):
-            raise TypeError(f"encoder must be a convae_helpers.Encoder; got {describe(encoder)}.")
-        if not isinstance(decoder, Decoder):
-            raise TypeError(f"decoder must be a convae_helpers.Decoder; got {describe(decoder)}.")
-        for key in ("latent_dim", "in_channels"):
-            if encoder.config[key] != decoder.config[key]:
-                raise ValueError(
-                    f"encoder and decoder must share {key}; got encoder {key}={encoder.config[key]} "
-                    f"and decoder {key}={decoder.config[key]}."
-                )
-        self.encoder = encoder
-        self.decoder = decoder
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """What ``autoencoder_from_config`` needs to build this network again (weights aside)."""
-        return {"kind": "article", "encoder": dict(self.encoder.config), "decoder": dict(self.decoder.config)}
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        z = self.encoder(x)  # (N, C, 32, 32) -> (N, latent_dim)
-        return self.decoder(z)  # (N, latent_dim) -> (N, C, 32, 32)
+def _variant_config(config: dict[str, Any], name: str, residual: Any, layers: Any) -> list[int]:
+    """Check ``residual`` and ``layers``, record them and the class ``name`` in ``config``; the three counts."""
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False; got {residual!r}.")
+    config.update({"residual": residual, "layers": _checked_layers(layers), "class": name})
+    return config["layers"]
 
 
-NETWORKS: dict[str, type] = {}  # other kinds of network, each a class of (encoder, decoder): vae.py adds "vae"
-
-
-def autoencoder_from_config(config: dict[str, Any]) -> Autoencoder:
-    """A fresh network built from ``model.config``; raises ValueError when the config cannot be rebuilt."""
-    network = {"article": Autoencoder, **NETWORKS}.get(config.get("kind", "article"))
-    if network is None:
-        raise ValueError(f"config describes a model of kind {config.get('kind')!r}; this version builds 'article'.")
-    parts = []
-    for part, cls in (("encoder", Encoder), ("decoder", Decoder)):
-        arguments = dict(config[part])
-        if arguments["act_fn"] is None:
-            raise ValueError(
-                "act_fn: only activations without settings (nn.ReLU(), nn.GELU(), ...) can be rebuilt from a "
-                "checkpoint; use such an activation, or train without checkpoint_dir."
-            )
-        arguments["act_fn"] = getattr(nn, arguments["act_fn"])()
-        parts.append(cls(**arguments))
-    return network(*parts)
+PARTS.update(VariantEncoder=VariantEncoder, VariantDecoder=VariantDecoder)  # so that checkpoints rebuild them
 
 
 def build_autoencoder(
@@ -243,10 +117,13 @@ def build_autoencoder(
     residual: bool = False,
     layers: tuple[int, int, int] = ARTICLE_LAYERS,
 ) -> Autoencoder:
-    """The article's autoencoder with a bottleneck of ``latent_dim`` values; the defaults are the article's."""
+    """The article's autoencoder with a bottleneck of ``latent_dim`` values (the defaults are the article's), or,
+    given ``residual`` or other ``layers``, the variant with those changes (``VariantEncoder``, ``VariantDecoder``)."""
     options = dict(in_channels=in_channels, out_channels=out_channels, latent_dim=latent_dim, act_fn=act_fn)
+    if residual is False and _checked_layers(layers) == list(ARTICLE_LAYERS):
+        return Autoencoder(Encoder(**options, activate_code=activate_code), Decoder(**options))
     options.update(residual=residual, layers=layers)
-    return Autoencoder(Encoder(**options, activate_code=activate_code), Decoder(**options))
+    return Autoencoder(VariantEncoder(**options, activate_code=activate_code), VariantDecoder(**options))
 
 
 # The improved model's recipe, chosen on validation images (notebook 5): the schedule's peak (the article's: 1e-3)
@@ -274,28 +151,6 @@ def build_improved_autoencoder(
     layers = DEEPER_LAYERS if deeper else ARTICLE_LAYERS
     changes = dict(activate_code=False, act_fn=nn.GELU(), residual=True, layers=layers)
     return build_autoencoder(latent_dim, out_channels, in_channels, **changes)
-
-
-def init_weights(module: nn.Module) -> None:
-    """The article's initialisation: Xavier-uniform weights and bias 0.01 for Conv2d and Linear layers.
-
-    Other layers with parameters (the decoder's ConvTranspose2d, which is not a Conv2d) get
-    PyTorch's default initialisation again, so that a seed fixes every starting weight.
-    Use it as ``network.apply(init_weights)``.
-    """
-    if isinstance(module, (nn.Conv2d, nn.Linear)):
-        nn.init.xavier_uniform_(module.weight)
-        nn.init.constant_(module.bias, 0.01)
-    elif hasattr(module, "reset_parameters"):
-        module.reset_parameters()
-
-
-def configure_adam(network: nn.Module, lr: float) -> torch.optim.Adam:
-    """The article's optimizer, Adam, in its fused form (the same maths in one kernel) where this PyTorch has it."""
-    try:
-        return torch.optim.Adam(network.parameters(), lr=lr, fused=True)
-    except RuntimeError:  # no fused Adam for this device here (e.g. CPU before torch 2.4, MPS)
-        return torch.optim.Adam(network.parameters(), lr=lr)
 
 
 def count_parameters(module: nn.Module) -> int:

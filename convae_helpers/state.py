@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
+from .article import Autoencoder, autoencoder_from_config
 from .batches import check_dataset, image_of
-from .models import Autoencoder, autoencoder_from_config
 
 CHECKPOINT_FORMAT = "convae-checkpoint-v1"
 LOG_KEYS = (  # lists: one entry per batch, or per complete epoch

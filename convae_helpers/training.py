@@ -18,12 +18,12 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from .article import Autoencoder, configure_adam, init_weights
 from .batches import Corrupt, as_image_tensor, epoch_order, tensor_batches
 from .checks import check_choice, check_code, check_image_batch, check_positive_int, describe
 from .device import SpeedSettings, describe_device, pick_device, speed_settings
 from .graphs import GraphedStep, graphs_possible, train_epoch_graphed
 from .loop import NonFiniteLoss, evaluate, reconstruction_grid, stop_after_batch, train_epoch, warmup_hold_cooldown
-from .models import Autoencoder, configure_adam, init_weights
 from .state import (
     UNFINISHED,
     check_rebuildable,

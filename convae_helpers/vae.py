@@ -15,7 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from .models import NETWORKS, Autoencoder, Decoder, Encoder, build_autoencoder
+from .article import NETWORKS, Autoencoder, Decoder, Encoder
+from .models import build_autoencoder
 
 
 def reparameterise(mean: torch.Tensor, log_variance: torch.Tensor) -> torch.Tensor:

@@ -16,6 +16,7 @@ from convae_helpers import (
     build_autoencoder,
     count_parameters,
 )
+from convae_helpers.article import autoencoder_from_config
 from convae_helpers.checkpoints import train_or_load
 from convae_helpers.data import ImageSet, as_tensor
 from convae_helpers.losses import LOSSES, MSSSIML1Loss, ms_ssim, ssim
@@ -24,7 +25,6 @@ from convae_helpers.models import (
     DEEPER_LAYERS,
     IMPROVED_LR,
     Residual,
-    autoencoder_from_config,
     build_improved_autoencoder,
 )
 from convae_helpers.plotting import plot_bars, plot_rate_distortion

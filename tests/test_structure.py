@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convae_helpers import LAYERS, loop
+from convae_helpers import CORE, LAYERS, loop
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "convae_helpers"
@@ -53,15 +53,27 @@ def test_importing_the_models_loads_no_plotting():
     assert result.returncode == 0, result.stderr
 
 
-def test_models_import_only_torch_and_the_checks():
-    tree = ast.parse((PACKAGE / "models.py").read_text())
-    imported = {
+def imports_of(path: Path) -> set[str]:
+    """The modules a file imports (``from .checks import`` counts as ``checks``)."""
+    tree = ast.parse(path.read_text())
+    return {
         (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in node.names
     }
-    assert imported <= {"__future__", "copy", "collections.abc", "typing", "torch", "checks"}, imported
+
+
+def test_the_article_s_network_imports_only_torch_and_the_checks_and_the_variants_only_it_besides():
+    assert imports_of(PACKAGE / "article.py") <= {"__future__", "copy", "collections.abc", "typing", "torch", "checks"}
+    assert imports_of(PACKAGE / "models.py") <= {"__future__", "copy", "collections.abc", "typing", "torch", "article"}
+
+
+def test_the_core_reads_in_one_sitting_and_never_imports_the_experiments():
+    lines = {name: len((PACKAGE / f"{name}.py").read_text().splitlines()) for name in CORE}
+    assert sum(lines.values()) < 900, lines
+    above = set(LAYERS[LAYERS.index("training") + 1 :])
+    assert {name: imports_of(PACKAGE / f"{name}.py") & above for name in CORE} == {name: set() for name in CORE}
 
 
 def import_graph(package: Path) -> dict[str, set[str]]:

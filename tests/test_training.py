@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from convae_helpers import ConvolutionalAutoencoder, build_autoencoder, training
+from convae_helpers.article import init_weights
 from convae_helpers.metrics import reconstruction_mse
-from convae_helpers.models import init_weights
 
 
 def make_model(latent_dim: int = 8, out_channels: int = 4) -> ConvolutionalAutoencoder:
@@ -90,8 +90,8 @@ def test_train_computes_what_the_articles_loop_computes(datasets):
     the same seed, batches and update rule give the same losses, up to float rounding."""
     from torch.utils.data import DataLoader
 
+    from convae_helpers.article import init_weights
     from convae_helpers.loop import train_epoch
-    from convae_helpers.models import init_weights
 
     log = make_model().train(nn.MSELoss(), 1, 64, *datasets, recipe="article", progress=False)
     network = build_autoencoder(8, 4)
@@ -204,9 +204,9 @@ def test_the_speed_settings_are_those_measured_fastest_on_each_device():
 
 def test_cuda_graphs_are_a_cuda_default_only_and_the_cpu_trains_with_the_plain_loop(tensors, monkeypatch):
     """The CUDA-graph path (module graphs) never runs on a CPU: there train() is loop.train_epoch, step for step."""
+    from convae_helpers.article import configure_adam, init_weights
     from convae_helpers.device import speed_settings
     from convae_helpers.loop import train_epoch
-    from convae_helpers.models import configure_adam, init_weights
 
     assert speed_settings(torch.device("cuda")).cuda_graphs and not speed_settings(torch.device("cpu")).cuda_graphs
     monkeypatch.setenv("CONVAE_CUDA_GRAPHS", "0")
