@@ -15,6 +15,12 @@ also summarises other rows over seeds: ``--anomaly``, one ``anomaly.py`` sweep o
 mean AUROC of the autoencoder and of PCA); ``--retrieval``, one ``latent.py`` run per seed with one checkpoint
 (precision@10 of its code; the seed is the one its checkpoint trained with); ``--denoising``, one ``denoising.py``
 run per seed (the denoiser's test PSNR at Gaussian σ 0.2 and on salt and pepper, 10%).
+
+    python benchmarks/collect_seeds.py runs/seeds --losses convae_helpers/full_runs/notebook5.json ...
+
+also summarises notebook 5's loss comparison at bottleneck 200: MSE is the project's recipe above; L1 and
+MS-SSIM + L1 are ``{recipe}200-{loss}-seed{S}.json`` in the folder (``LOSS=l1 LATENTS=200 seeds.sh``) and seed 0
+from the file given (notebook 5's committed run, which holds the three losses of seed 0, ten epochs, the same split).
 """
 
 from __future__ import annotations
@@ -134,6 +140,40 @@ def denoising_row(path: Path, result: dict) -> dict:
     return found | {"seed": result.get("seed", 0)}
 
 
+LOSSES = ("l1", "ms-ssim+l1")  # besides MSE
+
+
+def loss_rows(folder: Path, notebook5: Path, found: dict) -> dict:
+    """``{loss: {seed: test PSNR and SSIM}}`` for MSE (the project's recipe at 200) and ``LOSSES``, refusing a
+    run of other settings by name."""
+    rows = {
+        "mse": {seed: {k: run[k] for k in ("test_psnr", "test_ssim")} for seed, run in found["project"]["200"].items()}
+    }
+    first = json.loads(notebook5.read_text())["losses"]
+    wanted = ("40000 training images", "10 epochs", "recipe 'project'", "seed 0")
+    if not all(text in first["settings"] for text in wanted):
+        raise SystemExit(
+            f"{notebook5}: its losses are not seed 0 of ten epochs on the carved split; give notebook5.json"
+        )
+    for loss in LOSSES:
+        rows[loss] = {"0": {k: first["runs"][loss][k] for k in ("test_psnr", "test_ssim")}}
+        for path in sorted(folder.glob(f"project200-{loss}-seed*.json")):
+            result = json.loads(path.read_text())
+            settings = (
+                result["loss"],
+                result["epochs"],
+                result["training_images"],
+                len(result["runs"]["project-200"]["validation_loss"]),
+            )
+            if settings != (loss, 10, 40000, 10):
+                raise SystemExit(
+                    f"{path}: loss, epochs, training images, epochs run {settings}; expected {(loss, 10, 40000, 10)}"
+                )
+            run = result["runs"]["project-200"]
+            rows[loss][str(result["seed"])] = {k: run[k] for k in ("test_psnr", "test_ssim")}
+    return {loss: summarised(seeds, ("test_psnr", "test_ssim")) for loss, seeds in rows.items()}
+
+
 def summarised(seeds: dict, keys: tuple[str, ...]) -> dict:
     """The seeds and, for each key, the mean and standard deviation over them."""
     return {"seeds": seeds, **{key: summary([row[key] for row in seeds.values()]) for key in keys}}
@@ -153,11 +193,14 @@ def main() -> None:
     parser.add_argument("--anomaly", type=Path, nargs="*", default=[], help="anomaly.py's JSON, one per seed")
     parser.add_argument("--retrieval", type=Path, nargs="*", default=[], help="latent.py's JSON, one per seed")
     parser.add_argument("--denoising", type=Path, nargs="*", default=[], help="denoising.py's JSON, one per seed")
+    parser.add_argument("--losses", type=Path, default=None, help="notebook5.json, seed 0 of the loss comparison")
     args = parser.parse_args()
     result = {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
               "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
               "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
-              "latents": compare(seed_rows(args.folder))}  # fmt: skip
+              "latents": compare(found := seed_rows(args.folder))}  # fmt: skip
+    if args.losses:
+        result["loss_test_scores"] = loss_rows(args.folder, args.losses, found)
     for kind, files in (("anomaly", args.anomaly), ("denoising", args.denoising), ("retrieval", args.retrieval)):
         if files:
             name, row, keys = ROWS[kind]

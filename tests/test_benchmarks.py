@@ -183,6 +183,28 @@ def test_seeds_are_summarised_and_a_lead_under_two_deviations_is_within_noise(tm
     assert all(name in str(stop.value) for name in ("article200-seed3.json", "10 epochs", "rerun"))
 
 
+def test_the_loss_rows_join_notebook_5_s_seed_0_and_refuse_a_run_of_other_settings(tmp_path):
+    collect = importlib.import_module("collect_seeds")
+    for seed, psnr in enumerate([23.8, 23.9, 23.7]):
+        _seed_run(tmp_path, "project", seed, psnr)
+    first = {"settings": "40000 training images and 5000 validation images; 10 epochs, recipe 'project', seed 0",
+             "runs": {loss: {"test_psnr": 23.0, "test_ssim": 0.7} for loss in collect.LOSSES}}  # fmt: skip
+    (tmp_path / "notebook5.json").write_text(json.dumps({"losses": first}))
+    for seed, psnr in ((1, 23.2), (2, 23.4)):
+        run = {"validation_loss": [0.1] * 10, "test_psnr": psnr, "test_ssim": 0.71}
+        result = {"loss": "l1", "epochs": 10, "training_images": 40000, "seed": seed, "runs": {"project-200": run}}
+        (tmp_path / f"project200-l1-seed{seed}.json").write_text(json.dumps(result))
+    rows = collect.loss_rows(tmp_path, tmp_path / "notebook5.json", collect.seed_rows(tmp_path))
+    assert rows["mse"]["test_psnr"]["mean"] == pytest.approx(23.8) and rows["mse"]["test_psnr"]["seeds"] == 3
+    assert rows["l1"]["test_psnr"]["mean"] == pytest.approx(23.2) and sorted(rows["l1"]["seeds"]) == ["0", "1", "2"]
+    assert rows["ms-ssim+l1"]["test_psnr"]["seeds"] == 1, "seed 0 alone where no other seed ran"
+    result["epochs"] = 5  # a pilot of five epochs does not join the ten-epoch rows
+    (tmp_path / "project200-l1-seed2.json").write_text(json.dumps(result))
+    with pytest.raises(SystemExit) as stop:
+        collect.loss_rows(tmp_path, tmp_path / "notebook5.json", collect.seed_rows(tmp_path))
+    assert all(text in str(stop.value) for text in ("project200-l1-seed2.json", "epochs", "expected"))
+
+
 def test_other_rows_are_summarised_over_seeds_and_an_unfinished_doubled_or_different_run_is_refused(tmp_path):
     collect = importlib.import_module("collect_seeds")
     settings = {"data": "train", "epochs": 10}
