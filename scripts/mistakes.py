@@ -5,7 +5,7 @@ table between the markers ``<!-- mistakes:start -->`` and ``<!-- mistakes:end --
 reworded message is edited in the code alone.
 
     python scripts/mistakes.py           # rewrite the table
-    python scripts/mistakes.py --check   # exit 1 if it is out of date (the tests run this)
+    python scripts/mistakes.py --check   # exit 1 if it is out of date (the tests check each row instead)
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "mistakes.md"
 
 
+def row(name: str, raised: BaseException, folder: str) -> str:
+    """The table's line for the mistake ``name`` and the exception it raised, the temporary ``folder`` hidden."""
+    message = str(raised).replace("|", "\\|").replace(folder, "…")
+    return f"| {name} | `{type(raised).__name__}` | {message} |"
+
+
 def table() -> str:
     """The table's rows: each mistake, the exception it raises and its message, folder paths hidden."""
     tensors = example_tensors()
@@ -33,8 +39,7 @@ def table() -> str:
             try:
                 call(tensors, Path(folder))
             except error as raised:
-                message = str(raised).replace("|", "\\|").replace(folder, "…")
-                rows.append(f"| {name} | `{error.__name__}` | {message} |")
+                rows.append(row(name, raised, folder))
             else:
                 raise SystemExit(f"{name!r} raised nothing")
     return "\n".join(rows)
