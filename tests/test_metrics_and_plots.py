@@ -66,7 +66,7 @@ def test_pca_caps_components_at_the_number_of_images(tensors, capsys):
 
 
 def test_figures_are_returned_and_saved(tensors, tmp_path, offline_train):
-    model = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", verbose=False)
+    model = ConvolutionalAutoencoder(build_autoencoder(8, out_channels=4), device="cpu", verbose=False)
     log = model.train(nn.MSELoss(), 2, 64, tensors[0][:128], tensors[1][:64], tensors[2], progress=False)
     grid = reconstruction_grid(tensors[2], model.autoencode(tensors[2]))
     assert grid.shape == (67, 331, 3) and 0 <= grid.min() and grid.max() <= 1
@@ -88,7 +88,7 @@ def test_figures_are_returned_and_saved(tensors, tmp_path, offline_train):
 
 
 def test_visualizations_hold_the_test_images_on_top(tensors):
-    model = ConvolutionalAutoencoder(build_autoencoder(), device="cpu", verbose=False)
+    model = ConvolutionalAutoencoder(build_autoencoder(8, out_channels=4), device="cpu", verbose=False)
     log = model.train(nn.MSELoss(), 1, 64, tensors[0][:64], tensors[1][:64], tensors[2], progress=False)
     grid = log["visualizations"][0]
     expected = reconstruction_grid(tensors[2], model.autoencode(tensors[2]))
