@@ -8,7 +8,6 @@ to help on each kind of device, so the training loop itself holds none of these 
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -45,21 +44,15 @@ def describe_device(device: torch.device) -> str:
 
 @dataclass(frozen=True)
 class SpeedSettings:
-    """How a training run computes: autocast dtype (None: fp32), memory layout, and the fp16 loss scaler."""
+    """How a training run computes, always in fp32: the images' memory layout, and whether CUDA graphs replay it."""
 
-    amp_dtype: torch.dtype | None
     memory_format: torch.memory_format
-    scaler: torch.amp.GradScaler | None
     cuda_graphs: bool = False  # replay each training step from a CUDA graph (module ``graphs``)
-
-    def autocast(self, device: torch.device) -> AbstractContextManager:
-        """The context a forward pass runs in: autocast to ``amp_dtype``, or nothing for fp32."""
-        return torch.autocast(device.type, dtype=self.amp_dtype) if self.amp_dtype else nullcontext()
 
     def describe(self) -> str:
         layout = "channels_last, " if self.memory_format == torch.channels_last else ""
         graphs = ", CUDA graphs" if self.cuda_graphs else ""
-        return f"{layout}{self.amp_dtype or torch.float32}{graphs}"
+        return f"{layout}torch.float32{graphs}"
 
 
 def speed_settings(device: torch.device) -> SpeedSettings:
@@ -73,6 +66,6 @@ def speed_settings(device: torch.device) -> SpeedSettings:
     """
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # picks the fastest convolution algorithm for the fixed shapes
-        return SpeedSettings(None, torch.contiguous_format, None, os.environ.get("CONVAE_CUDA_GRAPHS", "1") != "0")
+        return SpeedSettings(torch.contiguous_format, os.environ.get("CONVAE_CUDA_GRAPHS", "1") != "0")
     layout = torch.channels_last if device.type == "cpu" else torch.contiguous_format
-    return SpeedSettings(None, layout, None)
+    return SpeedSettings(layout)

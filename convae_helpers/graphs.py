@@ -130,7 +130,7 @@ class GraphedStep:
 
 
 def graphs_possible(optimizer: torch.optim.Optimizer, speed: Any, loss_function: Any, wanted: bool = True) -> bool:
-    """True where ``GraphedStep`` can run: wanted, on CUDA, fp32 without a loss scaler, fused Adam, a known loss.
+    """True where ``GraphedStep`` can run: wanted, on CUDA, fused Adam, a known loss.
 
     Only losses known to be recordable take graphs: MSE, L1, and those that say so (``cuda_graph_safe = True``,
     e.g. ``vae.VAELoss``). Others (notebook 5's MS-SSIM + L1, from torchmetrics, was not tried on a GPU) train
@@ -139,7 +139,7 @@ def graphs_possible(optimizer: torch.optim.Optimizer, speed: Any, loss_function:
     groups = optimizer.param_groups
     on_cuda = all(p.is_cuda for group in groups for p in group["params"])
     fused = all(group.get("fused") for group in groups)
-    if not (wanted and on_cuda and fused and speed.cuda_graphs and speed.amp_dtype is None and speed.scaler is None):
+    if not (wanted and on_cuda and fused and speed.cuda_graphs):
         return False
     return isinstance(loss_function, (nn.MSELoss, nn.L1Loss)) or getattr(loss_function, "cuda_graph_safe", False)
 

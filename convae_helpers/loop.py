@@ -18,11 +18,8 @@ import torch
 from torch import nn
 from torchvision.utils import make_grid
 
-from .device import SpeedSettings
-
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-FP32 = SpeedSettings(None, torch.contiguous_format, None)
 # The project's recipe warms the learning rate up over the first 5% of the steps and cools it
 # down towards 0 over the last 30%; in between it is the article's constant rate.
 WARMUP_FRACTION = 0.05
@@ -42,23 +39,17 @@ class StopRequest:
 
 def train_epoch(
     network: nn.Module, batches: Batches, loss_function: LossFunction, optimizer: torch.optim.Optimizer,
-    losses: list[torch.Tensor], speed: SpeedSettings = FP32, scheduler: Any = None, stop: StopRequest | None = None,
+    losses: list[torch.Tensor], scheduler: Any = None, stop: StopRequest | None = None
 ) -> list[torch.Tensor]:
     """Train on every (inputs, targets) batch once; append each batch's loss (kept on the device) to ``losses``."""
     network.train()
     for inputs, targets in batches:
-        with speed.autocast(inputs.device):  # fp32, unless mixed precision was asked for
-            loss = loss_function(network(inputs), targets)  # forward pass, then the loss
+        loss = loss_function(network(inputs), targets)  # forward pass, then the loss
         if not bool(torch.isfinite(loss)):  # checked before backward(), so the weights stay good
             raise NonFiniteLoss(float(loss.detach()))
         optimizer.zero_grad(set_to_none=True)  # forget the previous batch's gradients
-        if speed.scaler is None:
-            loss.backward()  # the gradient of the loss with respect to every weight
-            optimizer.step()  # one Adam step along it
-        else:  # fp16: scale the loss up so that small gradients survive, and the step back down
-            speed.scaler.scale(loss).backward()
-            speed.scaler.step(optimizer)
-            speed.scaler.update()
+        loss.backward()  # the gradient of the loss with respect to every weight
+        optimizer.step()  # one Adam step along it
         if scheduler is not None:
             scheduler.step()  # the learning rate for the next batch
         losses.append(loss.detach())

@@ -180,7 +180,7 @@ class ConvolutionalAutoencoder:
                 train_epoch_graphed(run.graphed, batches, losses, run.scheduler, stop)
             else:
                 net, loss = self.network, run.loss_function
-                train_epoch(net, batches, loss, self.optimizer, losses, run.speed, run.scheduler, stop)
+                train_epoch(net, batches, loss, self.optimizer, losses, run.scheduler, stop)
         finally:  # the batches trained are in the weights, so they go into the log, stopped or not
             batches.close()
             self.log_dict["training_loss_per_batch"].extend(torch.stack(losses).tolist() if losses else [])
