@@ -12,15 +12,22 @@ the project's lead over the article's recipe and whether it exceeds two standard
         --retrieval R0.json R1.json R2.json --denoising D0.json D1.json D2.json
 
 also summarises other rows over seeds: ``--anomaly``, one ``anomaly.py`` sweep of all ten classes per seed (the
-mean AUROC of the autoencoder and of PCA); ``--retrieval``, one ``latent.py`` run per seed with one checkpoint
-(precision@10 of its code; the seed is the one its checkpoint trained with); ``--denoising``, one ``denoising.py``
-run per seed (the denoiser's test PSNR at Gaussian σ 0.2 and on salt and pepper, 10%).
+mean AUROC of the autoencoder and of PCA), and ``--anomaly-gcn`` the same for sweeps with ``--preprocess gcn``;
+``--retrieval``, one ``latent.py`` run per seed with one checkpoint (precision@10 of its code; the seed is the one
+its checkpoint trained with); ``--denoising``, one ``denoising.py`` run per seed (the denoiser's test PSNR at
+Gaussian σ 0.2 and on salt and pepper, 10%).
 
     python benchmarks/collect_seeds.py runs/seeds --losses convae_helpers/full_runs/notebook5.json ...
 
 also summarises notebook 5's loss comparison at bottleneck 200: MSE is the project's recipe above; L1 and
 MS-SSIM + L1 are ``{recipe}200-{loss}-seed{S}.json`` in the folder (``LOSS=l1 LATENTS=200 seeds.sh``) and seed 0
 from the file given (notebook 5's committed run, which holds the three losses of seed 0, ten epochs, the same split).
+
+    python benchmarks/collect_seeds.py --update --anomaly-gcn G0.json G1.json G2.json \
+        --out convae_helpers/full_runs/seeds.json
+
+``--update`` keeps every row of the ``--out`` file that this call does not collect, so one row can be added later
+without the other rows' runs at hand; with it, the folder may be left out.
 """
 
 from __future__ import annotations
@@ -97,9 +104,11 @@ def per_seed(paths: list[Path], row, settings: tuple[str, ...]) -> dict:
     return found
 
 
+PREPROCESS = {"anomaly": "none", "anomaly_gcn": "gcn"}  # what each anomaly row's sweeps applied to the images
 UNRECORDED = {"preprocess": "none"}  # what runs made before an option existed used
 SETTINGS = {  # what the runs of one row must share
     "anomaly": ("data", "holdout_per_class", "scored_images", "latent", "epochs", "batch_size", "lr", "preprocess"),
+    "anomaly_gcn": ("data", "holdout_per_class", "scored_images", "latent", "epochs", "batch_size", "lr", "preprocess"),
     "denoising": ("data", "test_data", "training_images", "test_images", "latent", "epochs", "batch_size", "lr"),
     "retrieval": ("data", "test_data", "training_images", "test_images", "queries"),
 }
@@ -113,6 +122,15 @@ def anomaly_row(path: Path, result: dict) -> dict:
                          "and --checkpoint-dir to finish the sweep")  # fmt: skip
     means = {m: 100 * statistics.fmean(c[f"auroc_{m}"] for c in classes) for m in ("autoencoder", "pca")}
     return means | {"seed": result.get("seed", 0)}  # the first sweeps wrote no seed: they ran with seed 0
+
+
+def check_preprocess(kind: str, paths: list[Path]) -> None:
+    """Refuse, by name, an anomaly sweep given for the row of the other preprocessing."""
+    for path in paths:
+        found = json.loads(Path(path).read_text()).get("preprocess", UNRECORDED["preprocess"])
+        if kind in PREPROCESS and found != PREPROCESS[kind]:
+            option = "--anomaly-gcn" if found == "gcn" else "--anomaly"
+            raise SystemExit(f"{path}: a sweep with preprocess {found!r}; give it to {option}")
 
 
 def retrieval_row(path: Path, result: dict) -> dict:
@@ -181,6 +199,7 @@ def summarised(seeds: dict, keys: tuple[str, ...]) -> dict:
 
 ROWS = {  # kind: where its summary goes, what reads one run, the figures summarised
     "anomaly": ("anomaly_mean_auroc", anomaly_row, ("autoencoder", "pca")),
+    "anomaly_gcn": ("anomaly_gcn_mean_auroc", anomaly_row, ("autoencoder", "pca")),
     "denoising": ("denoiser_test_psnr", denoising_row, tuple(DENOISING)),
     "retrieval": ("retrieval_precision_at_10", retrieval_row, ("autoencoder", "pca", "pixels")),
 }
@@ -189,24 +208,31 @@ ROWS = {  # kind: where its summary goes, what reads one run, the figures summar
 def main() -> None:
     """Summarise the seed runs in the folder given, and write the comparison."""
     parser = benchmark_parser(__doc__, "seeds.json")
-    parser.add_argument("folder", type=Path, help="where seeds.sh wrote the runs' JSON")
+    parser.add_argument("folder", type=Path, nargs="?", help="where seeds.sh wrote the runs' JSON")
+    parser.add_argument("--update", action="store_true", help="keep the rows of --out this call does not collect")
     parser.add_argument("--anomaly", type=Path, nargs="*", default=[], help="anomaly.py's JSON, one per seed")
+    parser.add_argument("--anomaly-gcn", type=Path, nargs="*", default=[], help="the same, run with --preprocess gcn")
     parser.add_argument("--retrieval", type=Path, nargs="*", default=[], help="latent.py's JSON, one per seed")
     parser.add_argument("--denoising", type=Path, nargs="*", default=[], help="denoising.py's JSON, one per seed")
     parser.add_argument("--losses", type=Path, default=None, help="notebook5.json, seed 0 of the loss comparison")
     args = parser.parse_args()
-    result = {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
-              "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
-              "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
-              "latents": compare(found := seed_rows(args.folder))}  # fmt: skip
+    if args.folder is None and (args.losses or not args.update):
+        parser.error("folder: give the folder seeds.sh wrote (--losses needs it too), or --update to keep --out's rows")
+    result = json.loads(args.out.read_text()) if args.update and args.out.exists() else {}
+    if args.folder is not None:
+        result |= {"what": "the article's model, ten epochs, the article's recipe against the project's, several seeds",
+                   "command": "python benchmarks/quality.py --model article --recipes RECIPE --latent L --seed S "
+                   "--data SPLIT/train --test-data SPLIT/test (SPLIT from benchmarks/carve.py)",
+                   "latents": compare(found := seed_rows(args.folder))}  # fmt: skip
     if args.losses:
         result["loss_test_scores"] = loss_rows(args.folder, args.losses, found)
-    for kind, files in (("anomaly", args.anomaly), ("denoising", args.denoising), ("retrieval", args.retrieval)):
-        if files:
+    for kind in ROWS:
+        if files := getattr(args, kind):
+            check_preprocess(kind, files)
             name, row, keys = ROWS[kind]
             result[name] = summarised(per_seed(files, row, SETTINGS[kind]), keys)
     write_results(args.out, result)
-    for latent, row in result["latents"].items():
+    for latent, row in (result["latents"] if args.folder else {}).items():  # those collected now
         means = {recipe: round(s["test_psnr"]["mean"], 2) for recipe, s in row["scores"].items()}
         print(f"bottleneck {latent}: test PSNR means {means}, project's lead {row['test_lead']:+.2f} dB")
     print(f"written: {args.out}")

@@ -228,6 +228,32 @@ def test_other_rows_are_summarised_over_seeds_and_an_unfinished_doubled_or_diffe
         collect.per_seed(sweeps, collect.anomaly_row, ())
 
 
+def test_update_adds_the_preprocessed_sweeps_row_keeps_the_others_and_refuses_a_sweep_given_to_the_wrong_row(
+    tmp_path, monkeypatch
+):
+    collect = importlib.import_module("collect_seeds")
+    out = tmp_path / "seeds.json"
+    out.write_text(json.dumps({"latents": {"200": "kept"}, "anomaly_mean_auroc": "kept"}))
+    sweeps = []
+    for seed, level in enumerate([0.55, 0.56, 0.57]):
+        classes = {f"class{k}": {"auroc_autoencoder": level, "auroc_pca": 0.5} for k in range(10)}
+        sweeps.append(tmp_path / f"gcn{seed}.json")
+        sweeps[-1].write_text(json.dumps({"preprocess": "gcn", "seed": seed, "classes": classes}))
+    given = [*map(str, sweeps), "--out", str(out)]
+    monkeypatch.setattr(sys, "argv", ["collect_seeds.py", "--update", "--anomaly-gcn", *given])
+    collect.main()
+    result = json.loads(out.read_text())
+    assert result["latents"] == {"200": "kept"} and result["anomaly_mean_auroc"] == "kept"
+    assert result["anomaly_gcn_mean_auroc"]["autoencoder"]["mean"] == pytest.approx(56.0)
+    monkeypatch.setattr(sys, "argv", ["collect_seeds.py", "--update", "--anomaly", *given])
+    with pytest.raises(SystemExit, match="gcn0.json: a sweep with preprocess 'gcn'; give it to --anomaly-gcn"):
+        collect.main()
+    monkeypatch.setattr(sys, "argv", ["collect_seeds.py", "--anomaly-gcn", str(sweeps[0]), "--out", str(out)])
+    with pytest.raises(SystemExit):  # without --update, the folder of the other rows' runs is needed
+        collect.main()
+    assert json.loads(out.read_text()) == result, "a refused call writes nothing"
+
+
 def test_each_seed_and_preprocessing_of_the_anomaly_sweep_has_its_own_checkpoints_and_seed_0_the_first_ones():
     anomaly = importlib.import_module("anomaly")
     folders = {}
