@@ -41,7 +41,6 @@ LAYERS = (
     "diagram",  # the architecture diagram
     "plotting",  # the figures
     "exercises",  # the notebooks' exercises and their checks
-    "ready",  # the readiness check of a machine
 )
 CORE = ("article", "loop", "training", "state")  # what a learner reads end to end: under 900 lines, tested
 

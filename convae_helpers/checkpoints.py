@@ -61,8 +61,6 @@ def train_or_load(
     otherwise. When the user stops the training, it raises ``KeyboardInterrupt`` (the cell stops)
     and keeps ``latest.pt``, so running the cell again goes on from there.
     """
-    from .training import ConvolutionalAutoencoder  # here, not above: training imports this module
-
     run_dir = Path(run_dir)
     loss_function = nn.MSELoss() if loss_function is None else loss_function
     wanted = {

@@ -17,7 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
+from torchvision import transforms
+
+from .anomaly import auroc
+from .article import Encoder
+from .latent import encode_all, retrieval_precision
+from .metrics import per_image_mse, psnr, reconstruction_mse
+from .models import count_parameters
+from .settings import full_run
+from .vae import code_kl
 
 
 @dataclass(frozen=True)
@@ -31,70 +41,39 @@ class Exercise:
 
 
 def _linear_parameters(inputs: int, outputs: int) -> int:
-    from .models import count_parameters
-
     return count_parameters(torch.nn.Linear(inputs, outputs))
 
 
 def _wide_encoder() -> int:
-    from .article import Encoder
-    from .models import count_parameters
-
     return count_parameters(Encoder(out_channels=32, latent_dim=200))
 
 
 def _psnr_of_pca(pca: Any, images: torch.Tensor, k: int = 50) -> float:
-    from .metrics import psnr, reconstruction_mse
-
     return psnr(reconstruction_mse(lambda x: pca.reconstruct(x, k), images))
 
 
 def _value_range() -> tuple:
-    import numpy as np
-    from torchvision import transforms
-
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.25,) * 3)])
     return tuple(float(transform(np.full((32, 32, 3), value, np.uint8)).max()) for value in (0, 255))
 
 
 def _dead_units(model: Any, images: torch.Tensor) -> int:
-    from .latent import encode_all
-
     return int((encode_all(model.encode, images) == 0).all(dim=0).sum())
 
 
 def _pca_lead_at_1000() -> float:
-    from .settings import full_run
-
     curves = full_run("notebook5")["rate_distortion"]["psnr"]
     return curves["PCA"]["1000"] - curves["improved model, deeper"]["1000"]
 
 
-def _auroc(scores: list[float], is_anomaly: list[bool]) -> float:
-    from .anomaly import auroc
-
-    return auroc(torch.tensor(scores), torch.tensor(is_anomaly))
-
-
 def _truck_auroc(model: Any, images: torch.Tensor, is_anomaly: torch.Tensor, normal_class: str) -> float | None:
-    from .anomaly import auroc
-    from .metrics import per_image_mse
-
     if normal_class != "truck":  # the answer for another class is no answer to this exercise
         return None
     return auroc(per_image_mse(model.autoencode, images), is_anomaly)
 
 
 def _active_values(model: Any, images: torch.Tensor) -> int:
-    from .vae import code_kl
-
     return int((code_kl(model, images).mean(dim=0) > 0.1).sum())
-
-
-def _precision_at_1(codes: torch.Tensor, labels: torch.Tensor) -> float:
-    from .latent import retrieval_precision
-
-    return retrieval_precision(codes, labels, k=1)
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -168,11 +147,12 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "07.2": Exercise(
         "The AUROC of scores [0.1, 0.3, 0.35, 0.8] for images that are [normal, anomaly, normal, anomaly].",
-        lambda: _auroc([0.1, 0.3, 0.35, 0.8], [False, True, False, True]),
+        lambda: auroc(torch.tensor([0.1, 0.3, 0.35, 0.8]), torch.tensor([False, True, False, True])),
         "Pair every anomaly with every normal image: in what share of the pairs is the anomaly's score higher?", 1e-9,
     ),
     "08.1": Exercise(
-        "The precision@1 of the bottleneck-200 codes, measured with k=1.", _precision_at_1,
+        "The precision@1 of the bottleneck-200 codes, measured with k=1.",
+        lambda codes, labels: retrieval_precision(codes, labels, k=1),
         "Run retrieval_precision(codes[200], labels, k=1): with k=1 only the single nearest image counts.", 1e-6,
     ),
     "08.2": Exercise(

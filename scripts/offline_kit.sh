@@ -9,7 +9,7 @@
 # Then, on each lab machine, in a clone of this repository (copy the kit beside it, e.g. on a USB stick):
 #   CONVAE_WHEELS=KIT_FOLDER/wheels bash scripts/setup.sh     # installs from the kit, no network
 #   cp KIT_FOLDER/cifar-10-python.tar.gz data/                 # or point CONVAE_DATA_DIR at KIT_FOLDER
-#   .venv/bin/python -m convae_helpers.ready                   # says, in plain words, whether it is ready
+#   .venv/bin/python scripts/ready.py                           # says, in plain words, whether it is ready
 # Size: on Linux, PyPI's torch is the CUDA build, so the wheels take about 3 GB (measured: 141 files, 3.0 GB).
 # A kit for CPU-only machines would be far smaller; gathering one from PyTorch's CPU index was not tried here.
 set -euo pipefail

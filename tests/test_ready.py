@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convae_helpers import ready
+import ready  # scripts/ready.py (tests/conftest.py puts scripts/ on the path)
 
 
 def test_this_machine_is_reported_ready(monkeypatch, capsys):

@@ -1,6 +1,7 @@
-"""Is this machine ready for class? ``python -m convae_helpers.ready`` answers in plain words.
+"""Is this machine ready for class? ``.venv/bin/python scripts/ready.py`` answers in plain words.
 
-It checks what a lesson needs, one line each: the Python packages, the images (CIFAR-10 in the
+It checks what a lesson needs, one line each: the Python packages (this project's own among them, before
+anything imports it, so a broken install is reported, not raised), the images (CIFAR-10 in the
 data folder, or the offline photos that ship with the package), the device (with one training
 step on it), and free disk space for the models the notebooks save. It ends with one verdict,
 and exits with 0 when the machine is ready, 1 when something must be fixed first.
@@ -27,6 +28,7 @@ PACKAGES = {
     "ipywidgets": "progress bars inside notebooks",
     "ipykernel": "the notebooks' Python kernel",
     "jupyterlab": "opening the notebooks on this machine",
+    "convae_helpers": "the notebooks' own code, installed from this repository by scripts/setup.sh",
 }
 # A full run's checkpoints take several hundred MB (100 MB each at bottleneck 1000), CIFAR-10 about 340 MB.
 DISK_NEEDED_GB = 2.0
@@ -58,7 +60,7 @@ def check_packages() -> list[Item]:
 
 
 def check_images(data_dir: Path, dataset: Path | None = None) -> Item:
-    from .data import SAMPLE_FILE, CIFAR10UnavailableError, check_archive, cifar10_at_hand, list_image_folder
+    from convae_helpers.data import SAMPLE_FILE, CIFAR10UnavailableError, check_archive, cifar10_at_hand, list_image_folder
 
     if dataset is not None:  # CONVAE_DATASET: the notebooks read this folder and nothing else
         try:
@@ -84,8 +86,8 @@ def check_images(data_dir: Path, dataset: Path | None = None) -> Item:
 def check_device() -> Item:
     import torch
 
-    from .device import describe_device, pick_device
-    from .models import build_autoencoder
+    from convae_helpers.device import describe_device, pick_device
+    from convae_helpers.models import build_autoencoder
 
     device = pick_device()
     try:
@@ -114,7 +116,7 @@ def check_disk(runs_dir: Path) -> Item:
 
 def report() -> bool:
     """Print every check and the verdict; True when the machine is ready."""
-    from .settings import get_settings
+    from convae_helpers.settings import get_settings
 
     print(f"python {sys.version.split()[0]}")
     items = check_packages()
