@@ -60,7 +60,13 @@ def check_packages() -> list[Item]:
 
 
 def check_images(data_dir: Path, dataset: Path | None = None) -> Item:
-    from convae_helpers.data import SAMPLE_FILE, CIFAR10UnavailableError, check_archive, cifar10_at_hand, list_image_folder
+    from convae_helpers.data import (
+        SAMPLE_FILE,
+        CIFAR10UnavailableError,
+        check_archive,
+        cifar10_at_hand,
+        list_image_folder,
+    )
 
     if dataset is not None:  # CONVAE_DATASET: the notebooks read this folder and nothing else
         try:
@@ -116,11 +122,11 @@ def check_disk(runs_dir: Path) -> Item:
 
 def report() -> bool:
     """Print every check and the verdict; True when the machine is ready."""
-    from convae_helpers.settings import get_settings
-
     print(f"python {sys.version.split()[0]}")
     items = check_packages()
-    if all(item.ok for item in items):  # the other checks need the packages
+    if all(item.ok for item in items):  # the other checks need the packages, convae_helpers among them
+        from convae_helpers.settings import get_settings
+
         settings = get_settings()
         items += [check_images(settings.data_dir, settings.dataset), check_device(), check_disk(settings.runs_dir)]
     for item in items:

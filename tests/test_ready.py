@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import ready  # scripts/ready.py (tests/conftest.py puts scripts/ on the path)
 
 
@@ -50,3 +52,12 @@ def test_a_folder_of_ones_own_images_is_checked_too(tmp_path):
         (tmp_path / "photos" / name / "a.jpg").write_bytes(b"")
     item = ready.check_images(tmp_path, dataset=tmp_path / "photos")
     assert item.ok and "2 images in 2 classes from photos/" in item.says
+
+
+def test_a_broken_install_is_reported_not_raised(monkeypatch, capsys):
+    for name in ("torchvision", "convae_helpers", "convae_helpers.settings"):  # as if they were not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    assert ready.report() is False
+    out = capsys.readouterr().out
+    assert "[FIX] torchvision: missing" in out and "[FIX] convae_helpers: missing" in out
+    assert "bash scripts/setup.sh" in out
