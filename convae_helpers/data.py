@@ -283,13 +283,14 @@ def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
     A folder named by ``CONVAE_DATASET`` (``settings.dataset``) comes first: see ``load_folder_splits``.
     CIFAR-10 (validation: its test split) when it can be had; in smoke mode only when it is
     already in the data folder (smoke mode never downloads). Otherwise the offline images, with
-    one printed notice that says why. Smoke mode also keeps only a few hundred images.
+    one printed notice that says why. Smoke mode keeps only a few hundred images (of the offline
+    images, the first of each class, decoded alone).
     """
     if settings.dataset is not None:
         training, validation = load_folder_splits(settings.dataset, settings)
         print(f"training images: {len(training)}, validation images: {len(validation)}; source: {training.name}")
         return training, validation
-    folder = settings.data_dir
+    folder, sizes = settings.data_dir, (settings.train_size, settings.validation_size)
     try:
         if settings.smoke and not cifar10_at_hand(folder):
             raise CIFAR10UnavailableError(f"Smoke mode and no CIFAR-10 in {folder.name or folder}/")
@@ -297,8 +298,7 @@ def load_splits(settings: Settings) -> tuple[ImageSet, ImageSet]:
         images = [ImageSet(cifar.data, list(cifar.targets), CLASS_NAMES, "CIFAR-10") for cifar in splits]
     except CIFAR10UnavailableError as error:
         print(f"{error}\n==> Going on with the {OFFLINE_NOTICE}.")
-        images = [load_offline_cifar10(train) for train in (True, False)]
-    sizes = (settings.train_size, settings.validation_size)
+        images = [load_offline_cifar10(train, n) for train, n in zip((True, False), sizes)]  # decodes n at most
     training, validation = (subset(split, size, seed=settings.seed) for split, size in zip(images, sizes))
     print(f"training images: {len(training)}, validation images: {len(validation)}; source: {training.name}")
     return training, validation
