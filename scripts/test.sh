@@ -11,7 +11,9 @@ source scripts/setup.sh
 .venv/bin/ruff check .
 # Smoke mode: a few hundred images and one to three epochs per notebook. No test reaches the network.
 # Two processes where there are two cores (pytest-xdist), each notebook and test file whole in one of them
-# (--dist loadfile: a notebook's cells run in order, in one kernel); conftest.py gives each one thread.
+# (--dist loadfile: a notebook's cells run in order, in one kernel); conftest.py gives each its share of the
+# cores. At most two, even with -n 4 (--maxprocesses 2 caps it; this project's machines have two cores);
+# -n 0 runs everything in this one process.
 export CONVAE_SMOKE=1
 .venv/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
     --numprocesses auto --maxprocesses 2 --dist loadfile "$@"
