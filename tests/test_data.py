@@ -122,8 +122,13 @@ def test_smoke_mode_uses_offline_images_without_trying_the_network(tmp_path, mon
     monkeypatch.setenv("CONVAE_SMOKE", "1")
     monkeypatch.setenv("CONVAE_DATA_DIR", str(tmp_path))
     settings = get_settings()
+    decoded, open_image = [], Image.open
+    monkeypatch.setattr(Image, "open", lambda *args: decoded.append(1) or open_image(*args))
     training, validation = load_splits(settings)
     assert (len(training), len(validation)) == (settings.train_size, settings.validation_size)
+    assert len(decoded) == settings.train_size + settings.validation_size, "only the images it keeps are decoded"
+    for split in (training, validation):
+        assert max(np.bincount(split.targets)) - min(np.bincount(split.targets)) <= 1, "every class, evenly"
     out = capsys.readouterr().out
     assert out.count("Smoke mode") == 1 and "could not be loaded" not in out
     assert str(tmp_path) not in out, "printouts name folders, not machine paths"
