@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from torchvision import transforms
 
-from .anomaly import auroc
 from .article import Encoder
 from .latent import encode_all, retrieval_precision
 from .metrics import per_image_mse, psnr, reconstruction_mse
@@ -66,10 +65,16 @@ def _pca_lead_at_1000() -> float:
     return curves["PCA"]["1000"] - curves["improved model, deeper"]["1000"]
 
 
+def _auroc(scores: torch.Tensor, is_anomaly: torch.Tensor) -> float:
+    from .anomaly import auroc  # torchmetrics (a second to import) loads only when an AUROC answer is checked
+
+    return auroc(scores, is_anomaly)
+
+
 def _truck_auroc(model: Any, images: torch.Tensor, is_anomaly: torch.Tensor, normal_class: str) -> float | None:
     if normal_class != "truck":  # the answer for another class is no answer to this exercise
         return None
-    return auroc(per_image_mse(model.autoencode, images), is_anomaly)
+    return _auroc(per_image_mse(model.autoencode, images), is_anomaly)
 
 
 def _active_values(model: Any, images: torch.Tensor) -> int:
@@ -147,7 +152,7 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "07.2": Exercise(
         "The AUROC of scores [0.1, 0.3, 0.35, 0.8] for images that are [normal, anomaly, normal, anomaly].",
-        lambda: auroc(torch.tensor([0.1, 0.3, 0.35, 0.8]), torch.tensor([False, True, False, True])),
+        lambda: _auroc(torch.tensor([0.1, 0.3, 0.35, 0.8]), torch.tensor([False, True, False, True])),
         "Pair every anomaly with every normal image: in what share of the pairs is the anomaly's score higher?", 1e-9,
     ),
     "08.1": Exercise(

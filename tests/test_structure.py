@@ -101,7 +101,7 @@ def test_the_core_reads_in_one_sitting_and_never_imports_the_experiments():
 
 
 def test_the_package_stays_smaller_than_when_it_had_grown_into_a_framework():
-    """Lines as ``wc -l`` counts them: 3,379 after issue 25's work, kept from growing back. Issue 25's target,
+    """Lines as ``wc -l`` counts them: 3,384 after issue 25's work, kept from growing back. Issue 25's target,
     below 2,960, is not met; docs/project.md ("Size") says why."""
     lines = sum(len(path.read_text().splitlines()) for path in PACKAGE.glob("*.py"))
     assert lines <= 3400, lines
