@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+import ast
+import importlib
+from pathlib import Path
 
 import ready  # scripts/ready.py (tests/conftest.py puts scripts/ on the path)
 
@@ -55,9 +57,20 @@ def test_a_folder_of_ones_own_images_is_checked_too(tmp_path):
 
 
 def test_a_broken_install_is_reported_not_raised(monkeypatch, capsys):
-    for name in ("torchvision", "convae_helpers", "convae_helpers.settings"):  # as if they were not installed
-        monkeypatch.setitem(sys.modules, name, None)
+    def import_module(name):  # as if torchvision and this project were not installed
+        if name in ("torchvision", "convae_helpers"):
+            raise ImportError(f"No module named {name!r}")
+        return importlib.import_module(name)
+
+    monkeypatch.setattr(ready.importlib, "import_module", import_module)
     assert ready.report() is False
     out = capsys.readouterr().out
     assert "[FIX] torchvision: missing" in out and "[FIX] convae_helpers: missing" in out
     assert "bash scripts/setup.sh" in out
+
+
+def test_the_check_imports_nothing_of_the_project_before_checking_it():
+    tree = ast.parse(Path(ready.__file__).read_text())  # its top-level imports: what runs before any check
+    modules = {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+    modules |= {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    assert "importlib" in modules and not {name for name in modules if name.startswith("convae_helpers")}
