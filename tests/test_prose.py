@@ -11,6 +11,7 @@ Three rules, checked on every committed notebook:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -34,6 +35,7 @@ def cells(path: Path, kind: str) -> list[str]:
     return ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == kind]
 
 
+@functools.cache  # every notebook's test reads the others' outputs too
 def outputs_text(path: Path) -> str:
     """All the text a committed run showed: streams, and the text forms of results and displays (tables)."""
     parts = []
